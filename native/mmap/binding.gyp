@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "murmur_mmap",
+      "sources": ["murmur_mmap.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}

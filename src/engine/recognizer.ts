@@ -1,0 +1,75 @@
+/**
+ * The one streaming interface every model family implements.
+ *
+ * Audio is 16 kHz mono float32 in [-1, 1], fed in chunks of any size as it arrives. Each call
+ * returns the events the chunk produced: partial hypotheses while speech goes on and one final
+ * result per utterance (at an endpoint or when `finish()` is called at the end of input). After a
+ * final the recognizer is ready for the next utterance by itself; `reset()` drops everything.
+ *
+ * Calls must not overlap: await each one before the next (the sidecar queues chunks).
+ */
+export type ModelFamily = 'moonshine' | 'zipformer';
+
+export interface PartialEvent {
+  type: 'partial';
+  /** The whole hypothesis of the open utterance so far (not a delta). */
+  text: string;
+  utterance: number;
+}
+
+export interface FinalEvent {
+  type: 'final';
+  text: string;
+  utterance: number;
+  /** Audio time of the utterance, seconds from the start of the stream. */
+  startSec: number;
+  endSec: number;
+  /** Why the utterance ended. */
+  reason: 'endpoint' | 'max-length' | 'end-of-input';
+}
+
+export type RecognizerEvent = PartialEvent | FinalEvent;
+
+export interface StreamingRecognizer {
+  readonly family: ModelFamily;
+  /** Feeds samples; returns the events they produced (often none). */
+  accept(samples: Float32Array): Promise<RecognizerEvent[]>;
+  /** End of input: decodes what is pending and returns its final (if there was speech). */
+  finish(): Promise<RecognizerEvent[]>;
+  /** Forgets the open utterance and all stream state. */
+  reset(): void;
+}
+
+/** A loaded model: cheap to create many recognizers (streams) from. */
+export interface LoadedModel {
+  readonly family: ModelFamily;
+  readonly description: string;
+  createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer;
+  dispose(): Promise<void>;
+}
+
+export interface RecognizerOptions {
+  /** Emit partial hypotheses. */
+  partials: boolean;
+  /** Minimum interval between partials for re-decoding models (Moonshine), ms. */
+  partialIntervalMs: number;
+  /** Trailing non-speech that ends an utterance, ms. */
+  endpointSilenceMs: number;
+  /** Longest utterance before it is split, seconds. */
+  maxUtteranceSec: number;
+  /** Transducer search. */
+  decoding: 'greedy' | 'modified-beam-search';
+  beamSize: number;
+  /** Normalise input gain so quiet recordings are recognised. */
+  normalizeGain: boolean;
+}
+
+export const defaultRecognizerOptions: RecognizerOptions = {
+  partials: true,
+  partialIntervalMs: 300,
+  endpointSilenceMs: 800,
+  maxUtteranceSec: 20,
+  decoding: 'greedy',
+  beamSize: 4,
+  normalizeGain: true,
+};

@@ -53,6 +53,8 @@ export interface RecognizerOptions {
   partials: boolean;
   /** Minimum interval between partials for re-decoding models (Moonshine), ms. */
   partialIntervalMs: number;
+  /** End utterances at pauses (VAD). Off: one utterance until finish(). */
+  endpointing: boolean;
   /** Trailing non-speech that ends an utterance, ms. */
   endpointSilenceMs: number;
   /** Longest utterance before it is split, seconds. */
@@ -67,6 +69,7 @@ export interface RecognizerOptions {
 export const defaultRecognizerOptions: RecognizerOptions = {
   partials: true,
   partialIntervalMs: 300,
+  endpointing: true,
   endpointSilenceMs: 800,
   maxUtteranceSec: 20,
   decoding: 'greedy',

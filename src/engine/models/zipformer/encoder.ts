@@ -1,0 +1,91 @@
+/**
+ * Chunked streaming encoder of a sherpa-onnx Zipformer / Zipformer2 transducer.
+ *
+ * Every input other than the features `x` is a cache tensor: it starts as zeros and is replaced by
+ * the matching `new_<name>` output after each call. Shapes come from the model's declared inputs
+ * (batch dims resolved to 1), so both Zipformer (2023-02-17, cached_len/avg/...) and Zipformer2
+ * (cached_key/nonlin_attn/..., embed_states, processed_lens) layouts load unchanged. Chunk size T
+ * and shift decode_chunk_len come from the ONNX metadata.
+ */
+import * as ort from 'onnxruntime-node';
+import { MurmurError } from '../../errors';
+import type { OnnxMetadata } from '../spec';
+
+export interface EncoderConfig {
+  /** Feature frames per encoder call. */
+  chunkFrames: number;
+  /** Frames the window advances per call. */
+  shiftFrames: number;
+  featureDim: number;
+  /** Encoder output frames per call and their dimension. */
+  outFrames: number;
+  outDim: number;
+}
+
+interface StateSpec {
+  name: string;
+  type: 'float32' | 'int64';
+  dims: number[];
+}
+
+function toDims(shape: ReadonlyArray<number | string>): number[] {
+  return shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+}
+
+export class StreamingEncoder {
+  readonly config: EncoderConfig;
+  private readonly stateSpecs: StateSpec[];
+  private states: Record<string, ort.Tensor> = {};
+
+  constructor(private readonly session: ort.InferenceSession, metadata: OnnxMetadata, source: string) {
+    const chunk = Number(metadata.T);
+    const shift = Number(metadata.decode_chunk_len);
+    if (!Number.isInteger(chunk) || !Number.isInteger(shift) || chunk <= 0 || shift <= 0) {
+      throw new MurmurError(
+        'MODEL_WRONG_FAMILY',
+        `${source} has no streaming metadata (T, decode_chunk_len): it is not a streaming Zipformer encoder. Use a sherpa-onnx *streaming* Zipformer model.`,
+      );
+    }
+    const inputs = session.inputMetadata;
+    const x = inputs.find((m) => m.name === 'x');
+    if (!x || !x.isTensor) throw new MurmurError('MODEL_WRONG_FAMILY', `${source} has no input "x": not a sherpa-onnx streaming transducer encoder.`);
+    const featureDim = toDims(x.shape)[2] ?? 80;
+    this.stateSpecs = inputs
+      .filter((m) => m.name !== 'x')
+      .map((m) => {
+        if (!m.isTensor || (m.type !== 'float32' && m.type !== 'int64')) {
+          throw new MurmurError('MODEL_WRONG_FAMILY', `${source}: unexpected encoder input ${m.name}.`);
+        }
+        return { name: m.name, type: m.type, dims: toDims(m.shape) };
+      });
+    for (const s of this.stateSpecs) {
+      if (!session.outputNames.includes(`new_${s.name}`)) {
+        throw new MurmurError('MODEL_WRONG_FAMILY', `${source}: state input ${s.name} has no matching output new_${s.name}.`);
+      }
+    }
+    const out = session.outputMetadata.find((m) => m.name === 'encoder_out');
+    const outShape = out && out.isTensor ? toDims(out.shape) : [1, 1, 1];
+    this.config = { chunkFrames: chunk, shiftFrames: shift, featureDim, outFrames: outShape[1], outDim: outShape[2] };
+    this.reset();
+  }
+
+  reset(): void {
+    this.states = {};
+    for (const s of this.stateSpecs) {
+      const size = s.dims.reduce((a, b) => a * b, 1);
+      this.states[s.name] =
+        s.type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(size), s.dims) : new ort.Tensor('float32', new Float32Array(size), s.dims);
+    }
+  }
+
+  /** Runs one chunk of `chunkFrames` feature frames (flat, frame-major); returns [frames x outDim]. */
+  async run(features: Float32Array): Promise<{ data: Float32Array; frames: number; dim: number }> {
+    const { chunkFrames, featureDim } = this.config;
+    const feeds: Record<string, ort.Tensor> = { ...this.states, x: new ort.Tensor('float32', features, [1, chunkFrames, featureDim]) };
+    const out = await this.session.run(feeds);
+    for (const s of this.stateSpecs) this.states[s.name] = out[`new_${s.name}`];
+    const enc = out.encoder_out;
+    const [, frames, dim] = enc.dims;
+    return { data: enc.data as Float32Array, frames, dim };
+  }
+}

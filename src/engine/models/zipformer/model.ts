@@ -1,0 +1,94 @@
+/**
+ * A loaded sherpa-onnx streaming transducer (Zipformer / Zipformer2): three shared sessions and the
+ * token table. Each recognizer gets its own encoder caches, features and search state.
+ */
+import { MurmurError } from '../../errors';
+import type { Log } from '../../log';
+import { silentLog } from '../../log';
+import { loadSession, type LoadedSession } from '../../onnx/session';
+import type { LoadedModel, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import { defaultRecognizerOptions } from '../../recognizer';
+import type { Segmenter, SegmenterOptions } from '../../vad/types';
+import type { OnnxMetadata, ZipformerFiles } from '../spec';
+import { DecoderJoiner } from './decoder-joiner';
+import { StreamingEncoder } from './encoder';
+import { ZipformerRecognizer } from './recognizer';
+import { readTokens, type TokenTable } from './tokens';
+
+/** Makes a fresh VAD segmenter (own state, shared VAD session) for each recognizer. */
+export type SegmenterFactory = (options: Partial<SegmenterOptions>) => Segmenter;
+
+export interface ZipformerLoadOptions {
+  threads: number;
+  /** Endpointing; without it recognizers end utterances only at finish(). */
+  segmenters?: SegmenterFactory;
+  cacheDir?: string;
+  noCache?: boolean;
+  log?: Log;
+}
+
+export interface ZipformerMetadata {
+  encoder: OnnxMetadata;
+  decoder: OnnxMetadata;
+  joiner?: OnnxMetadata;
+}
+
+export async function loadZipformerModel(files: ZipformerFiles, metadata: ZipformerMetadata, options: ZipformerLoadOptions): Promise<LoadedModel> {
+  const log = options.log ?? silentLog;
+  const tokens = readTokens(files.tokens);
+  const vocab = Number(metadata.decoder.vocab_size);
+  if (Number.isInteger(vocab) && vocab !== tokens.pieces.length) {
+    throw new MurmurError(
+      'MODEL_TOKENS_MISMATCH',
+      `${files.tokens} has ${tokens.pieces.length} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
+    );
+  }
+  const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
+  const [encoder, decoder, joiner] = await Promise.all([
+    loadSession(files.encoder, sessionOptions),
+    loadSession(files.decoder, { ...sessionOptions, threads: 1 }),
+    loadSession(files.joiner, { ...sessionOptions, threads: 1 }),
+  ]);
+  // Validate the encoder now so a wrong model fails at load, not at the first word.
+  new StreamingEncoder(encoder.session, metadata.encoder, files.encoder);
+  const contextSize = Number(metadata.decoder.context_size) || 2;
+  return new ZipformerModel(files, metadata, tokens, encoder, decoder, joiner, contextSize, options);
+}
+
+class ZipformerModel implements LoadedModel {
+  readonly family = 'zipformer' as const;
+  readonly description: string;
+
+  constructor(
+    private readonly files: ZipformerFiles,
+    private readonly metadata: ZipformerMetadata,
+    private readonly tokens: TokenTable,
+    private readonly encoder: LoadedSession,
+    private readonly decoder: LoadedSession,
+    private readonly joiner: LoadedSession,
+    private readonly contextSize: number,
+    private readonly options: ZipformerLoadOptions,
+  ) {
+    const type = metadata.encoder.model_type ?? 'zipformer';
+    this.description = `${type} transducer (${tokens.pieces.length} tokens, chunk ${metadata.encoder.decode_chunk_len} frames)`;
+  }
+
+  get sessions(): LoadedSession[] {
+    return [this.encoder, this.decoder, this.joiner];
+  }
+
+  createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer {
+    const opts = { ...defaultRecognizerOptions, ...options };
+    const nets = new DecoderJoiner(this.decoder.session, this.joiner.session, this.contextSize, this.tokens.pieces.length);
+    const encoder = new StreamingEncoder(this.encoder.session, this.metadata.encoder, this.files.encoder);
+    const segmenter =
+      opts.endpointing && this.options.segmenters
+        ? this.options.segmenters({ endpointSilenceMs: opts.endpointSilenceMs, maxSegmentSec: opts.maxUtteranceSec })
+        : undefined;
+    return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.sessions.map((s) => s.session.release()));
+  }
+}

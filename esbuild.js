@@ -42,7 +42,7 @@ const node = {
   logLevel: 'warning',
   // Native and runtime-resolved modules stay outside the bundle and ship in node_modules.
   external: ['vscode', 'onnxruntime-node', 'sherpa-onnx-node', 'playwright-core', 'mocha'],
-  plugins: [problemMatcherPlugin],
+  plugins: watch ? [problemMatcherPlugin] : [],
 };
 
 const builds = [

@@ -30,7 +30,8 @@ export interface SegmenterOptions {
 /** Sample positions count from the start of the stream (16 kHz). */
 export type SegmentEvent =
   | { type: 'start'; sample: number }
-  | { type: 'end'; sample: number; reason: 'silence' | 'max-length' };
+  /** `detectedAt`: the sample position at which the end was decided (>= sample). */
+  | { type: 'end'; sample: number; reason: 'silence' | 'max-length'; detectedAt: number };
 
 export interface Segmenter {
   /** Feeds samples of any chunk size; returns the segment boundaries they reveal. */

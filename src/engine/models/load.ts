@@ -1,10 +1,12 @@
 /**
  * The one entry point from a user's model location to a LoadedModel of the right family.
- * PLACEHOLDER until detection (detect.ts) and both families land.
  */
 import type { Log } from '../log';
 import type { LoadedModel } from '../recognizer';
+import { resolveModel } from './detect';
+import { loadMoonshineModel } from './moonshine/model';
 import type { ModelLocation } from './spec';
+import { loadZipformerModel } from './zipformer/model';
 
 export interface ModelLoadOptions {
   threads: number;
@@ -16,6 +18,10 @@ export interface ModelLoadOptions {
   log?: Log;
 }
 
-export async function loadModel(_location: ModelLocation, _options: ModelLoadOptions): Promise<LoadedModel> {
-  throw new Error('loadModel: not implemented yet');
+export async function loadModel(location: ModelLocation, options: ModelLoadOptions): Promise<LoadedModel> {
+  const resolved = resolveModel(location);
+  const { files, onnx } = resolved;
+  options.log?.('info', `loading ${files.family} model: ${Object.values(onnx).map((o) => o.path).join(', ')}`);
+  if (files.family === 'moonshine') return loadMoonshineModel(files, options);
+  return loadZipformerModel(files, { encoder: onnx.encoder.metadata, decoder: onnx.decoder.metadata, joiner: onnx.joiner.metadata }, options);
 }

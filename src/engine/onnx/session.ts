@@ -1,12 +1,18 @@
 /**
  * Loading one ONNX model file into an onnxruntime session.
  *
- * PLACEHOLDER: loads by path. The real implementation converts the ONNX file once into an ORT
- * flatbuffer cache and memory-maps it (see ort-cache.ts / mmap.ts). The signature is the contract.
+ * Default path: the ONNX file is converted once into the ORT-format cache (ort-cache.ts), the ORT
+ * file is memory-mapped (mmap.ts), and onnxruntime is told to use those bytes in place, weights
+ * included. The mapped buffer is kept referenced by the LoadedSession: if it were collected, the
+ * mapping would be unmapped under onnxruntime's feet.
  */
 import * as ort from 'onnxruntime-node';
+import { MurmurError, isMurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
+import { defaultCacheDir } from '../paths';
+import { mapFile } from './mmap';
+import { ensureOrtModel } from './ort-cache';
 
 export interface SessionLoadOptions {
   /** Intra-op threads for this session. */
@@ -29,18 +35,42 @@ export interface LoadedSession {
   /** True when this load had to convert ONNX -> ORT first. */
   converted: boolean;
   loadMs: number;
+  /** The model bytes onnxruntime uses in place; must live as long as the session. */
+  bytes?: Uint8Array;
+}
+
+function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Warnings such as shape-merge notes from exported models are noise for users.
+    logSeverityLevel: 3,
+  };
 }
 
 export async function loadSession(onnxPath: string, options: SessionLoadOptions): Promise<LoadedSession> {
   const log = options.log ?? silentLog;
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(onnxPath, {
-    intraOpNumThreads: options.threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  const loadMs = performance.now() - t0;
-  log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);
-  return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs };
+  try {
+    if (options.noCache) {
+      const session = await ort.InferenceSession.create(onnxPath, baseOptions(options.threads));
+      const loadMs = performance.now() - t0;
+      log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);
+      return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs };
+    }
+    const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log);
+    const mapped = mapFile(entry.ortPath, log);
+    const session = await ort.InferenceSession.create(mapped.bytes, {
+      ...baseOptions(options.threads),
+      extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1' } },
+    });
+    const loadMs = performance.now() - t0;
+    log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
+    return { session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };
+  } catch (e) {
+    if (isMurmurError(e)) throw e;
+    throw new MurmurError('MODEL_LOAD_FAILED', `onnxruntime could not load ${onnxPath}: ${(e as Error).message}`);
+  }
 }

@@ -8,20 +8,19 @@ import { silentLog } from '../../log';
 import { loadSession, type LoadedSession } from '../../onnx/session';
 import type { LoadedModel, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
 import { defaultRecognizerOptions } from '../../recognizer';
-import type { Segmenter, SegmenterOptions } from '../../vad/types';
+import { GainNormalizer } from '../../audio/gain';
+import { createSegmenter } from '../../vad/segmenter';
+import { loadSileroVadModel, type SileroVadModel } from '../../vad/silero';
 import type { OnnxMetadata, ZipformerFiles } from '../spec';
 import { DecoderJoiner } from './decoder-joiner';
 import { StreamingEncoder } from './encoder';
 import { ZipformerRecognizer } from './recognizer';
 import { readTokens, type TokenTable } from './tokens';
 
-/** Makes a fresh VAD segmenter (own state, shared VAD session) for each recognizer. */
-export type SegmenterFactory = (options: Partial<SegmenterOptions>) => Segmenter;
-
 export interface ZipformerLoadOptions {
   threads: number;
-  /** Endpointing; without it recognizers end utterances only at finish(). */
-  segmenters?: SegmenterFactory;
+  /** Silero VAD ONNX file for endpointing; default: the bundled one. */
+  vadPath?: string;
   cacheDir?: string;
   noCache?: boolean;
   log?: Log;
@@ -44,15 +43,24 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
     );
   }
   const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
-  const [encoder, decoder, joiner] = await Promise.all([
+  // The decoder and joiner run on one frame at a time: more threads only add hand-off cost.
+  const loads = await Promise.allSettled([
     loadSession(files.encoder, sessionOptions),
     loadSession(files.decoder, { ...sessionOptions, threads: 1 }),
     loadSession(files.joiner, { ...sessionOptions, threads: 1 }),
+    loadSileroVadModel(options.vadPath, { cacheDir: options.cacheDir, noCache: options.noCache, log }),
   ]);
+  const failed = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) {
+    for (const l of loads) if (l.status === 'fulfilled') await ('dispose' in l.value ? l.value.dispose() : l.value.session.release());
+    throw failed.reason;
+  }
+  const [encoder, decoder, joiner] = loads.slice(0, 3).map((l) => (l as PromiseFulfilledResult<LoadedSession>).value);
+  const vad = (loads[3] as PromiseFulfilledResult<SileroVadModel>).value;
   // Validate the encoder now so a wrong model fails at load, not at the first word.
   new StreamingEncoder(encoder.session, metadata.encoder, files.encoder);
   const contextSize = Number(metadata.decoder.context_size) || 2;
-  return new ZipformerModel(files, metadata, tokens, encoder, decoder, joiner, contextSize, options);
+  return new ZipformerModel(files, metadata, tokens, encoder, decoder, joiner, contextSize, vad);
 }
 
 class ZipformerModel implements LoadedModel {
@@ -67,7 +75,7 @@ class ZipformerModel implements LoadedModel {
     private readonly decoder: LoadedSession,
     private readonly joiner: LoadedSession,
     private readonly contextSize: number,
-    private readonly options: ZipformerLoadOptions,
+    private readonly vad: SileroVadModel,
   ) {
     const type = metadata.encoder.model_type ?? 'zipformer';
     this.description = `${type} transducer (${tokens.pieces.length} tokens, chunk ${metadata.encoder.decode_chunk_len} frames)`;
@@ -81,14 +89,13 @@ class ZipformerModel implements LoadedModel {
     const opts = { ...defaultRecognizerOptions, ...options };
     const nets = new DecoderJoiner(this.decoder.session, this.joiner.session, this.contextSize, this.tokens.pieces.length);
     const encoder = new StreamingEncoder(this.encoder.session, this.metadata.encoder, this.files.encoder);
-    const segmenter =
-      opts.endpointing && this.options.segmenters
-        ? this.options.segmenters({ endpointSilenceMs: opts.endpointSilenceMs, maxSegmentSec: opts.maxUtteranceSec })
-        : undefined;
-    return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter);
+    const segmenter = opts.endpointing
+      ? createSegmenter(this.vad.createVad(), { endpointSilenceMs: opts.endpointSilenceMs, maxSegmentSec: opts.maxUtteranceSec })
+      : undefined;
+    return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter, opts.normalizeGain ? new GainNormalizer() : undefined);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.sessions.map((s) => s.session.release()));
+    await Promise.all([...this.sessions.map((s) => s.session.release()), this.vad.dispose()]);
   }
 }

@@ -18,7 +18,7 @@ const SAMPLE_RATE = 16000;
 /** Transducers emit a word's tokens a little after the word; keep them with their utterance. */
 const EMISSION_DELAY_SAMPLES = 0.24 * SAMPLE_RATE;
 
-/** Audio-domain preprocessing applied before recognition (e.g. gain normalisation). */
+/** Audio-domain preprocessing applied before recognition (gain normalisation): same length out. */
 export interface SampleProcessor {
   process(samples: Float32Array): Float32Array;
   reset(): void;
@@ -64,9 +64,10 @@ export class ZipformerRecognizer implements StreamingRecognizer {
           this.segmentStart = ev.sample;
           continue;
         }
-        // A silence end is reported once the pause is long enough: everything up to the current
-        // position is this utterance's. A max-length end is a cut inside speech: split there.
-        const cut = ev.reason === 'silence' ? this.samples : ev.sample + EMISSION_DELAY_SAMPLES;
+        // A pause is reported once it has lasted endpointSilenceMs; everything decoded up to that
+        // moment (computed from the event, not from how far this chunk reaches) is this utterance's.
+        // A max-length end is a cut inside speech: split there, allowing for emission delay.
+        const cut = ev.reason === 'silence' ? ev.detectedAt : ev.sample + EMISSION_DELAY_SAMPLES;
         const final = this.endUtterance(cut, ev.sample, ev.reason === 'silence' ? 'endpoint' : 'max-length');
         if (final) events.push(final);
         this.segmentStart = ev.reason === 'max-length' ? ev.sample : undefined;

@@ -1,0 +1,188 @@
+/**
+ * From what the user configured (a directory, or explicit files) to the files of one model family,
+ * with every problem reported as something the user can act on.
+ *
+ * Families are recognised from file names and confirmed from the ONNX graphs and metadata:
+ * - Moonshine: encoder_model*.onnx (input `input_values`) + decoder_model_merged*.onnx
+ *   (inputs `input_ids`, `encoder_hidden_states`); no metadata_props.
+ * - sherpa-onnx streaming transducer: encoder*.onnx with metadata model_type zipformer/zipformer2
+ *   and the streaming keys T / decode_chunk_len, decoder*.onnx (context_size, vocab_size),
+ *   joiner*.onnx, tokens.txt.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MurmurError } from '../errors';
+import { readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
+import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
+
+export interface ResolvedModel {
+  files: ResolvedModelFiles;
+  /** ONNX outline of each model file, by role. */
+  onnx: Record<string, OnnxInfo>;
+}
+
+const DEEPSPEECH_EXT = /\.(pb|pbmm|tflite)$/i;
+
+export function deepSpeechError(file: string): MurmurError {
+  return new MurmurError(
+    'MODEL_DEEPSPEECH',
+    `${file} is a TensorFlow model (DeepSpeech ${path.extname(file)} export). Murmur runs ONNX models. ` +
+      'You can convert the graph with tf2onnx (`python -m tf2onnx.convert --graphdef output_graph.pb --inputs input_node:0 --outputs logits:0 --output model.onnx`, ' +
+      'or `--tflite output_graph.tflite`), but a DeepSpeech acoustic model also needs its CTC decoder and scorer, which Murmur does not include. ' +
+      'Instead use the embedded Moonshine model (leave murmur.model.path empty) or download a sherpa-onnx streaming Zipformer and set murmur.model.path to its directory.',
+  );
+}
+
+function isTfLite(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(8);
+    const n = fs.readSync(fd, head, 0, 8, 0);
+    fs.closeSync(fd);
+    return n === 8 && head.subarray(4, 8).toString('latin1') === 'TFL3';
+  } catch {
+    return false;
+  }
+}
+
+/** Reads an ONNX file's outline; DeepSpeech files get the conversion advice. */
+function inspect(file: string): OnnxInfo {
+  if (DEEPSPEECH_EXT.test(file) || isTfLite(file)) throw deepSpeechError(file);
+  return readOnnxInfo(file);
+}
+
+/** Preference among variants: a patched (*.fixed) encoder, then int8 for encoder/joiner, fp32 for the decoder. */
+function pick(candidates: string[], prefer: 'int8' | 'fp32'): string | undefined {
+  const rank = (f: string) => (/\.fixed\.onnx$/i.test(f) ? 0 : /int8/i.test(f) === (prefer === 'int8') ? 1 : 2);
+  return [...candidates].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+  } catch (e) {
+    throw new MurmurError('MODEL_NOT_FOUND', `Cannot read the model directory ${dir}: ${(e as Error).message}`);
+  }
+}
+
+function missing(dir: string, what: string, found: string[]): MurmurError {
+  const list = found.length ? found.join(', ') : 'no files';
+  return new MurmurError(
+    'MODEL_FILE_MISSING',
+    `${dir} is missing ${what}. Found: ${list}. A Moonshine model needs encoder_model.onnx and decoder_model_merged.onnx; ` +
+      'a sherpa-onnx streaming transducer needs encoder*.onnx, decoder*.onnx, joiner*.onnx and tokens.txt.',
+  );
+}
+
+function requireFile(file: string, role: string): string {
+  if (!fs.existsSync(file)) throw new MurmurError('MODEL_FILE_MISSING', `The ${role} file ${file} does not exist. Check the murmur.model.${role} setting.`);
+  return file;
+}
+
+export function countTokens(file: string): number {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '').length;
+}
+
+function checkMoonshine(files: MoonshineFiles): Record<string, OnnxInfo> {
+  const encoder = inspect(files.encoder);
+  const decoder = inspect(files.decoder);
+  if (!encoder.inputs.includes('input_values')) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is not a Moonshine encoder (inputs: ${encoder.inputs.slice(0, 4).join(', ')}; expected input_values).`);
+  }
+  if (!decoder.inputs.includes('input_ids') || !decoder.inputs.includes('encoder_hidden_states')) {
+    throw new MurmurError(
+      'MODEL_WRONG_FAMILY',
+      `${files.decoder} is not a merged Moonshine decoder (inputs: ${decoder.inputs.slice(0, 4).join(', ')}; expected input_ids and encoder_hidden_states). Use decoder_model_merged.onnx.`,
+    );
+  }
+  return { encoder, decoder };
+}
+
+function checkZipformer(files: ZipformerFiles): Record<string, OnnxInfo> {
+  const encoder = inspect(files.encoder);
+  const decoder = inspect(files.decoder);
+  const joiner = inspect(files.joiner);
+  const type = encoder.metadata.model_type ?? '';
+  if (encoder.inputs.includes('input_values')) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Moonshine encoder, not a transducer encoder. Set murmur.model.family to "moonshine" or "auto".`);
+  }
+  if (encoder.inputs.includes('sr') && encoder.inputs.includes('state')) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Silero VAD model, not a speech recognition model.`);
+  }
+  if (!encoder.metadata.T || !encoder.metadata.decode_chunk_len) {
+    throw new MurmurError(
+      'MODEL_WRONG_FAMILY',
+      `${files.encoder} has no streaming metadata (T, decode_chunk_len${type ? `; model_type=${type}` : ''}): it is not a sherpa-onnx *streaming* transducer. ` +
+        'Offline (non-streaming) Zipformers are not supported; download a "streaming-zipformer" model.',
+    );
+  }
+  if (type && !/^zipformer2?$/.test(type)) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a streaming ${type} model; Murmur supports streaming Zipformer and Zipformer2 transducers.`);
+  }
+  if (!decoder.inputs.includes('y')) throw new MurmurError('MODEL_WRONG_FAMILY', `${files.decoder} is not a transducer decoder (no input "y").`);
+  if (!joiner.inputs.includes('encoder_out') || !joiner.inputs.includes('decoder_out')) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.joiner} is not a transducer joiner (inputs encoder_out and decoder_out expected).`);
+  }
+  const vocab = Number(decoder.metadata.vocab_size);
+  const tokens = countTokens(files.tokens);
+  if (Number.isInteger(vocab) && vocab !== tokens) {
+    throw new MurmurError(
+      'MODEL_TOKENS_MISMATCH',
+      `${files.tokens} has ${tokens} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
+    );
+  }
+  return { encoder, decoder, joiner };
+}
+
+export function resolveModel(location: ModelLocation): ResolvedModel {
+  const explicit = location.encoder || location.decoder || location.joiner || location.tokens;
+  const dir = location.dir ? path.resolve(location.dir) : undefined;
+  if (dir !== undefined) {
+    if (!fs.existsSync(dir)) throw new MurmurError('MODEL_NOT_FOUND', `The model path ${dir} does not exist. Check murmur.model.path, or leave it empty for the embedded model.`);
+    if (fs.statSync(dir).isFile()) {
+      if (DEEPSPEECH_EXT.test(dir) || isTfLite(dir)) throw deepSpeechError(dir);
+      throw new MurmurError('MODEL_FILE_MISSING', `${dir} is a single file; murmur.model.path must be the model's directory (or set the encoder/decoder/joiner/tokens files one by one).`);
+    }
+  } else if (!explicit) {
+    throw new MurmurError('MODEL_NOT_FOUND', 'No model configured: set murmur.model.path to a model directory.');
+  }
+  const names = dir ? listDir(dir) : [];
+  const inDir = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => path.join(dir as string, n));
+  if (dir && names.some((n) => DEEPSPEECH_EXT.test(n)) && !names.some((n) => /\.onnx$/i.test(n))) {
+    throw deepSpeechError(path.join(dir, names.find((n) => DEEPSPEECH_EXT.test(n)) as string));
+  }
+
+  const moonEnc = inDir(/^encoder_model.*\.onnx$/i);
+  const moonDec = inDir(/^decoder_model_merged.*\.onnx$/i);
+  const family =
+    location.family && location.family !== 'auto' ? location.family : explicit ? (location.joiner || location.tokens ? 'zipformer' : moonEnc.length ? 'moonshine' : 'zipformer') : moonEnc.length || moonDec.length ? 'moonshine' : 'zipformer';
+
+  if (family === 'moonshine') {
+    const encoder = location.encoder ? requireFile(location.encoder, 'encoder') : pick(moonEnc, 'int8');
+    const decoder = location.decoder ? requireFile(location.decoder, 'decoder') : pick(moonDec, 'int8');
+    if (!encoder) throw missing(dir ?? '(no directory)', 'encoder_model.onnx', names);
+    if (!decoder) throw missing(dir ?? '(no directory)', 'decoder_model_merged.onnx', names);
+    const files: MoonshineFiles = { family, encoder, decoder };
+    return { files, onnx: checkMoonshine(files) };
+  }
+
+  if (dir && moonEnc.length && !explicit) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${dir} holds a Moonshine model, but murmur.model.family is "zipformer". Set it to "auto" or "moonshine".`);
+  }
+  const encoder = location.encoder ? requireFile(location.encoder, 'encoder') : pick(inDir(/^encoder.*\.onnx$/i), 'int8');
+  const decoder = location.decoder ? requireFile(location.decoder, 'decoder') : pick(inDir(/^decoder.*\.onnx$/i), 'fp32');
+  const joiner = location.joiner ? requireFile(location.joiner, 'joiner') : pick(inDir(/^joiner.*\.onnx$/i), 'int8');
+  const tokens = location.tokens ? requireFile(location.tokens, 'tokens') : inDir(/^tokens\.txt$/i)[0];
+  const where = dir ?? '(no directory)';
+  if (!encoder && !decoder && !joiner) throw missing(where, 'model files (no encoder, decoder or joiner .onnx)', names);
+  if (!encoder) throw missing(where, 'the transducer encoder (encoder*.onnx)', names);
+  if (!decoder) throw missing(where, 'the transducer decoder (decoder*.onnx)', names);
+  if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);
+  if (!tokens) throw missing(where, 'tokens.txt', names);
+  const bpe = inDir(/^bpe\.model$/i)[0];
+  const files: ZipformerFiles = { family: 'zipformer', encoder, decoder, joiner, tokens, ...(bpe ? { bpeModel: bpe } : {}) };
+  return { files, onnx: checkZipformer(files) };
+}

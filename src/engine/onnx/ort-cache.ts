@@ -1,0 +1,189 @@
+/**
+ * Converts an ONNX model once into onnxruntime's ORT flatbuffer format and keeps it in a cache.
+ *
+ * ORT-format bytes can be used in place by onnxruntime (weights included), so a memory-mapped ORT
+ * file is shared between processes through the page cache; a protobuf ONNX file cannot be. The
+ * conversion runs the graph optimiser at level "all", which may bake in layouts for this CPU; that
+ * is right for a per-machine cache, and the key includes the CPU model so a copied cache is not
+ * reused elsewhere.
+ *
+ * Key: sha256 of the ONNX content + onnxruntime version + level + CPU. Hashing 30 MB on every load
+ * would cost ~100 ms, so an index remembers the hash per path, size and mtime. Writes are atomic
+ * (temp file + rename) and one process converts at a time (an exclusive lock file); a second
+ * process waits for the first and then uses its result, so each ORT file is written once.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { MurmurError } from '../errors';
+import type { Log } from '../log';
+import { silentLog } from '../log';
+
+const OPT_LEVEL = 'all';
+const LOCK_STALE_MS = 5 * 60 * 1000;
+const LOCK_WAIT_MS = 10 * 60 * 1000;
+
+export interface OrtCacheEntry {
+  ortPath: string;
+  converted: boolean;
+  convertMs: number;
+}
+
+interface IndexEntry {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+function readIndex(file: string): Record<string, IndexEntry> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, IndexEntry>;
+  } catch {
+    return {};
+  }
+}
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function sha256File(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Content hash of an ONNX file, remembered per (path, size, mtime). */
+export function contentHash(onnxPath: string, cacheDir: string): string {
+  const abs = path.resolve(onnxPath);
+  const st = fs.statSync(abs);
+  const indexFile = path.join(cacheDir, 'index.json');
+  const index = readIndex(indexFile);
+  const hit = index[abs];
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
+  const sha256 = sha256File(abs);
+  index[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
+  try {
+    writeAtomic(indexFile, JSON.stringify(index));
+  } catch {
+    // An unwritable index only costs a re-hash next time.
+  }
+  return sha256;
+}
+
+export function cacheKey(sha256: string): string {
+  const cpu = os.cpus()[0]?.model ?? 'cpu';
+  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${process.arch}|${cpu}`).digest('hex').slice(0, 24);
+}
+
+/** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
+export function isOrtFile(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(8);
+    const n = fs.readSync(fd, head, 0, 8, 0);
+    fs.closeSync(fd);
+    return n === 8 && head.subarray(4, 8).toString('latin1') === 'ORTM';
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the conversion lock, or returns false if another live process holds it. */
+function tryLock(lock: string): boolean {
+  try {
+    const fd = fs.openSync(lock, 'wx');
+    fs.writeSync(fd, String(process.pid));
+    fs.closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  // Someone holds it: steal it only if its owner is gone or it is very old.
+  try {
+    const owner = Number(fs.readFileSync(lock, 'utf8'));
+    const age = Date.now() - fs.statSync(lock).mtimeMs;
+    if ((Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) || age > LOCK_STALE_MS) {
+      fs.rmSync(lock, { force: true });
+      return tryLock(lock);
+    }
+  } catch {
+    // The lock vanished while we looked: try again.
+    return tryLock(lock);
+  }
+  return false;
+}
+
+async function convert(onnxPath: string, ortPath: string, log: Log): Promise<number> {
+  const tmp = `${ortPath.slice(0, -4)}.${process.pid}.tmp.ort`; // must end in .ort: that picks the format
+  const t0 = performance.now();
+  try {
+    const session = await ort.InferenceSession.create(onnxPath, {
+      graphOptimizationLevel: OPT_LEVEL,
+      optimizedModelFilePath: tmp,
+      intraOpNumThreads: 1,
+      logSeverityLevel: 3,
+    });
+    await session.release();
+    if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
+    fs.renameSync(tmp, ortPath);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new MurmurError('MODEL_LOAD_FAILED', `Could not convert ${onnxPath} to ORT format: ${(e as Error).message}`);
+  }
+  const ms = performance.now() - t0;
+  log('info', `converted ${path.basename(onnxPath)} to ORT format in ${ms.toFixed(0)} ms -> ${ortPath}`);
+  return ms;
+}
+
+/** The cached ORT-format file for an ONNX model, converting it first if needed. */
+export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Log = silentLog): Promise<OrtCacheEntry> {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const key = cacheKey(contentHash(onnxPath, cacheDir));
+  const base = path.basename(onnxPath).replace(/\.onnx$/i, '');
+  const ortPath = path.join(cacheDir, `${base}.${key}.ort`);
+  const lock = `${ortPath}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
+    if (fs.existsSync(ortPath)) {
+      log('warn', `discarding a corrupt cached model ${ortPath}`);
+      fs.rmSync(ortPath, { force: true });
+    }
+    if (tryLock(lock)) {
+      try {
+        // Another process may have finished between our check and taking the lock.
+        if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
+        const convertMs = await convert(onnxPath, ortPath, log);
+        return { ortPath, converted: true, convertMs };
+      } finally {
+        fs.rmSync(lock, { force: true });
+      }
+    }
+    if (Date.now() > deadline) throw new MurmurError('MODEL_LOAD_FAILED', `Timed out waiting for another process to convert ${onnxPath} (lock ${lock}).`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Streaming recognition with Moonshine, an offline (whole-utterance) model: audio is buffered, the
+ * VAD segmenter finds utterances, the open utterance is re-decoded from its start for partials, and
+ * decoded once more when it ends for the final.
+ *
+ * Chunk-size invariance: every decision is taken in sample positions, never wall-clock time. The
+ * final decodes exactly the samples [start, end) the segmenter reported, so its text does not depend
+ * on how the audio was split. Partials are due at fixed positions on a grid from the segment start
+ * (so their rate is bounded in audio time whatever the chunking); each decodes all audio received,
+ * so a partial's text can depend on where its chunk ended, a final's cannot.
+ *
+ * Cost and latency (decoding costs ~40 ms per second of audio on 2 cores):
+ * - accept() with nothing to do is a few comparisons and one copy of the chunk;
+ * - partials start once the segment is MIN_PARTIAL_SEC long and then come every
+ *   partialIntervalMs of audio, or PARTIAL_INTERVAL_PER_SEC of the segment's length when that is
+ *   longer, so re-decoding a long utterance never takes more than a fixed share of real time;
+ * - no partial in a call that produced a final;
+ * - a final whose exact range the last partial decoded reuses its text. In a pause, a partial
+ *   decodes exactly the range the endpoint will close the utterance at (pause start + post-roll, see
+ *   speech-tap.ts), once, so at the endpoint nothing is left to decode and later grid points in the
+ *   pause decode nothing; and when finish() follows a partial of speech running to the end of
+ *   input, that partial was already the final's decode (so finish() never waits for two decodes).
+ */
+import type { FinalEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import type { Segmenter } from '../../vad/types';
+import { SampleHistory } from './sample-history';
+import type { Transcription } from './transcriber';
+
+const SAMPLE_RATE = 16000;
+/** Shorter open segments are not worth a partial (a syllable at most). */
+const MIN_PARTIAL_SEC = 0.3;
+/** Partial spacing grows with the segment: this many seconds per second of segment (0.06 = 60 ms/s). */
+const PARTIAL_INTERVAL_PER_SEC = 0.06;
+/**
+ * Audio kept while no segment is open: the segmenter reports a start only after `minSpeechMs` of
+ * speech and places it `preRollMs` earlier still, so the start lies in the past.
+ */
+const IDLE_HISTORY_SEC = 5;
+
+export interface Transcriber {
+  transcribe(samples: Float32Array): Promise<Transcription>;
+}
+
+/** Audio-domain preprocessing (gain normalisation): same length out, chunk-size invariant. */
+export interface SampleProcessor {
+  process(samples: Float32Array): Float32Array;
+  reset(): void;
+}
+
+/** Where the segmenter will end the open utterance if the current pause lasts (see speech-tap.ts). */
+export interface PausePredictor {
+  /** Start of the pause running as of absolute sample `sample`, or -1. Queries move forward only. */
+  pauseStartAt(sample: number): number;
+  /** The segmenter ends a segment this many samples after its pause started. */
+  readonly postRollSamples: number;
+}
+
+export interface DecodeStats {
+  /** Decodes of the open segment: partials (and, with partials off, the look-ahead decode in a pause). */
+  partials: number;
+  partialMs: number;
+  partialMaxMs: number;
+  /** Grid points whose range was already decoded (in a pause). */
+  partialsSkipped: number;
+  /** Finals decoded at the end of their utterance. */
+  finals: number;
+  finalMs: number;
+  finalMaxMs: number;
+  /** Finals whose exact range the last partial had already decoded (no decode at the end). */
+  finalsReused: number;
+}
+
+export interface MoonshineRecognizerParts {
+  transcriber: Transcriber;
+  segmenter: Segmenter;
+  /** Optional: lets the final reuse a partial decoded in the pause before the endpoint. */
+  pauses?: PausePredictor;
+  /** Optional: applied to input when options.normalizeGain. */
+  gain?: SampleProcessor;
+}
+
+interface Decoded {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export class MoonshineRecognizer implements StreamingRecognizer {
+  readonly family = 'moonshine' as const;
+  private readonly transcriber: Transcriber;
+  private readonly segmenter: Segmenter;
+  private readonly pauses?: PausePredictor;
+  private readonly gain?: SampleProcessor;
+  private readonly audio = new SampleHistory();
+  private readonly minPartialSamples = Math.round(MIN_PARTIAL_SEC * SAMPLE_RATE);
+  private readonly partialIntervalSamples: number;
+  private readonly stats: DecodeStats = { partials: 0, partialMs: 0, partialMaxMs: 0, partialsSkipped: 0, finals: 0, finalMs: 0, finalMaxMs: 0, finalsReused: 0 };
+
+  private utterance = 0;
+  /** Start of the open segment, or undefined between segments. */
+  private segmentStart: number | undefined;
+  /** Next grid position at which a partial is due. */
+  private nextPartial = Number.POSITIVE_INFINITY;
+  /** The open segment's latest decode (a pure function of its samples, so reusable for the same range). */
+  private lastDecode: Decoded | undefined;
+  private lastPartialText = '';
+
+  constructor(
+    parts: MoonshineRecognizerParts,
+    private readonly options: RecognizerOptions,
+  ) {
+    this.transcriber = parts.transcriber;
+    this.segmenter = parts.segmenter;
+    this.pauses = parts.pauses;
+    this.gain = options.normalizeGain ? parts.gain : undefined;
+    this.partialIntervalSamples = Math.max(1, Math.round((options.partialIntervalMs / 1000) * SAMPLE_RATE));
+  }
+
+  /** Decode counts and times so far (for benchmarks and logs). */
+  get decodeStats(): Readonly<DecodeStats> {
+    return this.stats;
+  }
+
+  async accept(input: Float32Array): Promise<RecognizerEvent[]> {
+    if (input.length === 0) return [];
+    const samples = this.gain ? this.gain.process(input) : input;
+    this.audio.append(samples);
+    const boundaries = await this.segmenter.accept(samples);
+    const events: RecognizerEvent[] = [];
+    /** Where a max-length cut left speech running, until a start event takes over. */
+    let remainder: number | undefined;
+    for (const b of boundaries) {
+      if (b.type === 'start') {
+        this.open(b.sample);
+        remainder = undefined;
+        continue;
+      }
+      await this.close(b.sample, b.reason === 'max-length' ? 'max-length' : 'endpoint', events);
+      remainder = b.reason === 'max-length' ? b.sample : undefined;
+    }
+    // A cut inside speech continues as the next utterance at once, even from a segmenter that does
+    // not report that start itself; a cut in a pause (segmenter idle) waits for speech.
+    if (remainder !== undefined && this.segmenter.inSpeech && this.segmentStart === undefined) this.open(remainder);
+
+    if (this.segmentStart === undefined) {
+      this.audio.discardBefore(this.audio.end - IDLE_HISTORY_SEC * SAMPLE_RATE);
+    } else if (this.audio.end >= this.nextPartial && !events.some((e) => e.type === 'final')) {
+      await this.partial(this.segmentStart, events);
+    }
+    return events;
+  }
+
+  async finish(): Promise<RecognizerEvent[]> {
+    const events: RecognizerEvent[] = [];
+    for (const b of this.segmenter.finish()) {
+      if (b.type === 'start') this.open(b.sample);
+      else await this.close(b.sample, 'end-of-input', events);
+    }
+    // The segmenter closes its open segment itself; this only guards against one that did not.
+    if (this.segmentStart !== undefined) await this.close(this.audio.end, 'end-of-input', events);
+    this.reset();
+    return events;
+  }
+
+  reset(): void {
+    this.segmenter.reset();
+    this.gain?.reset();
+    this.audio.clear();
+    this.segmentStart = undefined;
+    this.nextPartial = Number.POSITIVE_INFINITY;
+    this.lastDecode = undefined;
+    this.lastPartialText = '';
+  }
+
+  private open(sample: number): void {
+    this.segmentStart = Math.max(sample, this.audio.start);
+    this.lastDecode = undefined;
+    this.lastPartialText = '';
+    this.nextPartial = this.segmentStart + Math.max(this.minPartialSamples, this.partialIntervalSamples);
+  }
+
+  /** Grid step after position `at` of the segment starting at `start`: the interval, stretched for long segments. */
+  private partialStep(start: number, at: number): number {
+    return Math.max(this.partialIntervalSamples, Math.round((at - start) * PARTIAL_INTERVAL_PER_SEC));
+  }
+
+  private async partial(start: number, events: RecognizerEvent[]): Promise<void> {
+    // The grid decides when (points a big chunk jumped over are skipped); the decode covers all the
+    // audio received, so when input ends right after a partial, that partial is the final.
+    let at = this.nextPartial;
+    for (let next = at + this.partialStep(start, at); next <= this.audio.end; next += this.partialStep(start, next)) at = next;
+    this.nextPartial = at + this.partialStep(start, at);
+
+    // In a pause whose post-roll has passed, decode what the endpoint will close: nothing after it.
+    // That decode is worth doing even with partials off: it is the final's, done ahead of time.
+    let end = this.audio.end;
+    let inPause = false;
+    if (this.pauses) {
+      const pause = this.pauses.pauseStartAt(end);
+      inPause = pause > start && pause + this.pauses.postRollSamples <= end;
+      if (inPause) end = pause + this.pauses.postRollSamples;
+    }
+    if (!this.options.partials && !inPause) return;
+    if (this.lastDecode && this.lastDecode.start === start && this.lastDecode.end === end) {
+      this.stats.partialsSkipped++;
+      return;
+    }
+    const text = await this.decode(start, end, 'partial');
+    this.lastDecode = { start, end, text };
+    const trimmed = text.trim();
+    if (this.options.partials && trimmed && trimmed !== this.lastPartialText) {
+      this.lastPartialText = trimmed;
+      events.push({ type: 'partial', text: trimmed, utterance: this.utterance });
+    }
+  }
+
+  private async close(end: number, reason: FinalEvent['reason'], events: RecognizerEvent[]): Promise<void> {
+    const start = this.segmentStart;
+    const reuse = this.lastDecode && this.lastDecode.start === start && this.lastDecode.end === end ? this.lastDecode.text : undefined;
+    this.segmentStart = undefined;
+    this.nextPartial = Number.POSITIVE_INFINITY;
+    this.lastDecode = undefined;
+    this.lastPartialText = '';
+    if (start === undefined || end <= start) return;
+    if (reuse !== undefined) this.stats.finalsReused++;
+    const text = reuse ?? (await this.decode(start, end, 'final'));
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    events.push({ type: 'final', text: trimmed, utterance: this.utterance, startSec: start / SAMPLE_RATE, endSec: end / SAMPLE_RATE, reason });
+    this.utterance++;
+  }
+
+  private async decode(start: number, end: number, kind: 'partial' | 'final'): Promise<string> {
+    const t0 = performance.now();
+    const { text } = await this.transcriber.transcribe(this.audio.slice(start, end));
+    const ms = performance.now() - t0;
+    const s = this.stats;
+    if (kind === 'partial') {
+      s.partials++;
+      s.partialMs += ms;
+      s.partialMaxMs = Math.max(s.partialMaxMs, ms);
+    } else {
+      s.finals++;
+      s.finalMs += ms;
+      s.finalMaxMs = Math.max(s.finalMaxMs, ms);
+    }
+    return text;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: performance figures of the engine on this machine, printed as tables and saved
+ * to bench-results/latest.json. Not a test: nothing here passes or fails, it measures.
+ *
+ * 1. Real-time factor per family at 1 and 2 threads; the Zipformer side by side with
+ *    sherpa-onnx-node on the same model, audio, chunking and thread count (our/their ratio).
+ * 2. Latency: end of audio -> final text; Moonshine partial cadence while speaking (real time).
+ * 3. Model load: first load (ONNX -> ORT conversion) and later loads (mmap of the cached ORT file).
+ * 4. Sidecar memory: RSS and PSS of one and of two sidecars on the same model.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadModel } from '../src/engine/models/load';
+import { defaultModelDir, packageRoot } from '../src/engine/paths';
+import type { LoadedModel, RecognizerOptions } from '../src/engine/recognizer';
+import { clip, loadClips, sharedFile, type BenchClip } from './clips';
+import { sherpaDecode, sherpaRecognizer } from './sherpa';
+import { fmt, median, table } from './stats';
+import { sidecarMemory } from './memory';
+
+const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
+const CHUNK = 1600; // 100 ms, as a microphone delivers it
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-bench-'));
+}
+
+async function decodeAll(model: LoadedModel, clips: BenchClip[], options: Partial<RecognizerOptions>): Promise<{ ms: number; seconds: number; texts: string[] }> {
+  let ms = 0;
+  let seconds = 0;
+  const texts: string[] = [];
+  for (const c of clips) {
+    const rec = model.createRecognizer(options);
+    const t0 = performance.now();
+    const finals: string[] = [];
+    for (let i = 0; i < c.samples.length; i += CHUNK) for (const e of await rec.accept(c.samples.subarray(i, i + CHUNK))) if (e.type === 'final') finals.push(e.text);
+    for (const e of await rec.finish()) if (e.type === 'final') finals.push(e.text);
+    ms += performance.now() - t0;
+    seconds += c.seconds;
+    texts.push(finals.join(' '));
+  }
+  return { ms, seconds, texts };
+}
+
+async function zipformerVsSherpa(clips: BenchClip[]): Promise<void> {
+  console.log('\n## Zipformer: our pipeline vs sherpa-onnx-node (same model, audio, 100 ms chunks, threads)');
+  const dir = sharedFile(ZIPFORMER);
+  const rows: (string | number)[][] = [['threads', 'our RTF', 'sherpa RTF', 'ratio ours/theirs', 'same text']];
+  const out: Record<string, unknown> = {};
+  for (const threads of [1, 2]) {
+    const cache = tempDir();
+    const model = await loadModel({ dir }, { threads, cacheDir: cache });
+    const sherpa = sherpaRecognizer(dir, threads);
+    // Exact decoding, as sherpa does it (no endpointing, no gain change).
+    const options: Partial<RecognizerOptions> = { endpointing: false, normalizeGain: false, partials: true };
+    await decodeAll(model, clips.slice(0, 1), options); // warm-up
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let same = true;
+    for (let run = 0; run < RUNS; run++) {
+      // Interleave the two so that machine load drifts hit both alike.
+      const a = await decodeAll(model, clips, options);
+      ours.push(a.ms / 1000 / a.seconds);
+      let ms = 0;
+      let seconds = 0;
+      clips.forEach((c, i) => {
+        const r = sherpaDecode(sherpa, c.samples, CHUNK);
+        ms += r.ms;
+        seconds += c.seconds;
+        if (r.text !== a.texts[i]) same = false;
+      });
+      theirs.push(ms / 1000 / seconds);
+    }
+    const o = median(ours);
+    const t = median(theirs);
+    rows.push([threads, fmt(o, 4), fmt(t, 4), fmt(o / t, 2), same ? 'yes' : 'NO']);
+    out[`threads${threads}`] = { ourRtf: o, sherpaRtf: t, ratio: o / t, sameText: same, runs: RUNS };
+    await model.dispose();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  table(rows);
+  results.zipformerVsSherpa = out;
+}
+
+async function moonshineRtf(clips: BenchClip[]): Promise<void> {
+  console.log('\n## Moonshine (embedded default): real-time factor with VAD segmentation, 100 ms chunks');
+  const rows: (string | number)[][] = [['threads', 'RTF (partials on)', 'RTF (partials off)']];
+  const out: Record<string, unknown> = {};
+  for (const threads of [1, 2]) {
+    const cache = tempDir();
+    const model = await loadModel({ dir: defaultModelDir() }, { threads, cacheDir: cache });
+    await decodeAll(model, clips.slice(0, 1), {});
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let run = 0; run < Math.max(2, Math.ceil(RUNS / 2)); run++) {
+      const a = await decodeAll(model, clips, { partials: true });
+      on.push(a.ms / 1000 / a.seconds);
+      const b = await decodeAll(model, clips, { partials: false });
+      off.push(b.ms / 1000 / b.seconds);
+    }
+    rows.push([threads, fmt(median(on), 4), fmt(median(off), 4)]);
+    out[`threads${threads}`] = { rtfPartials: median(on), rtfNoPartials: median(off) };
+    await model.dispose();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  table(rows);
+  results.moonshineRtf = out;
+}
+
+/** Time from the end of audio (finish()) to the final, after feeding the clip as fast as it is decoded. */
+async function endLatency(model: LoadedModel, c: BenchClip, runs: number): Promise<number> {
+  const ms: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const rec = model.createRecognizer({ partials: true });
+    for (let i = 0; i < c.samples.length; i += CHUNK) await rec.accept(c.samples.subarray(i, i + CHUNK));
+    const t0 = performance.now();
+    const events = await rec.finish();
+    const dt = performance.now() - t0;
+    if (!events.some((e) => e.type === 'final')) throw new Error(`no final for ${c.name}`);
+    ms.push(dt);
+  }
+  return median(ms);
+}
+
+/**
+ * Feeds a clip paced in real time; returns the wall-clock gaps between consecutive updates of the
+ * same utterance (partials, and the partial-to-final step), i.e. while someone is speaking.
+ */
+async function partialCadence(model: LoadedModel, c: BenchClip): Promise<{ gaps: number[]; count: number }> {
+  const rec = model.createRecognizer({ partials: true });
+  const start = performance.now();
+  const updates: { t: number; utterance: number }[] = [];
+  const record = (events: Awaited<ReturnType<typeof rec.accept>>) => {
+    for (const e of events) updates.push({ t: performance.now(), utterance: e.utterance });
+  };
+  for (let i = 0; i < c.samples.length; i += CHUNK) {
+    const due = start + (i / 16000) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    record(await rec.accept(c.samples.subarray(i, i + CHUNK)));
+  }
+  record(await rec.finish());
+  const gaps: number[] = [];
+  for (let i = 1; i < updates.length; i++) if (updates[i].utterance === updates[i - 1].utterance) gaps.push(updates[i].t - updates[i - 1].t);
+  return { gaps, count: updates.length };
+}
+
+async function latency(clips: BenchClip[]): Promise<void> {
+  console.log('\n## Latency (1 thread): end of audio -> final text; partial cadence in real time');
+  const rows: (string | number)[][] = [['family', 'clip', 'audio s', 'end -> final ms', 'updates', 'median gap ms', 'max gap ms']];
+  const out: Record<string, unknown> = {};
+  const five = clip(clips, 'sense_and_sensibility_01_austen_64kb-0890.wav'); // 5.3 s utterance
+  const long = clip(clips, 'sense_and_sensibility_01_austen_64kb-0870.wav'); // 7.1 s
+  for (const [family, location] of [
+    ['moonshine', { dir: defaultModelDir() }],
+    ['zipformer', { dir: sharedFile(ZIPFORMER) }],
+  ] as const) {
+    const cache = tempDir();
+    const model = await loadModel(location, { threads: 1, cacheDir: cache });
+    await endLatency(model, clips[0], 1); // warm-up
+    const end = await endLatency(model, five, 5);
+    const cadence = await partialCadence(model, long);
+    rows.push([family, five.name.replace('sense_and_sensibility_01_austen_64kb-', 'ss-'), fmt(five.seconds, 2), fmt(end, 0), '', '', '']);
+    rows.push([family, long.name.replace('sense_and_sensibility_01_austen_64kb-', 'ss-') + ' (real time)', fmt(long.seconds, 2), '', cadence.count, fmt(median(cadence.gaps), 0), fmt(Math.max(...cadence.gaps), 0)]);
+    out[family] = { endToFinalMs: end, fiveSecondClip: five.seconds, partials: cadence.count, medianPartialGapMs: median(cadence.gaps), maxPartialGapMs: Math.max(...cadence.gaps) };
+    await model.dispose();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  table(rows);
+  results.latency = out;
+}
+
+async function loadTimes(): Promise<void> {
+  console.log('\n## Model load (1 thread): first load converts ONNX -> ORT; later loads mmap the cached ORT file');
+  const rows: (string | number)[][] = [['family', 'first load ms (convert)', 'cached load ms (mmap)', 'by-path ONNX load ms']];
+  const out: Record<string, unknown> = {};
+  for (const [family, location] of [
+    ['moonshine', { dir: defaultModelDir() }],
+    ['zipformer', { dir: sharedFile(ZIPFORMER) }],
+  ] as const) {
+    const cache = tempDir();
+    let t0 = performance.now();
+    await (await loadModel(location, { threads: 1, cacheDir: cache })).dispose();
+    const first = performance.now() - t0;
+    const cached: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      await (await loadModel(location, { threads: 1, cacheDir: cache })).dispose();
+      cached.push(performance.now() - t0);
+    }
+    t0 = performance.now();
+    await (await loadModel(location, { threads: 1, noCache: true })).dispose();
+    const byPath = performance.now() - t0;
+    rows.push([family, fmt(first, 0), fmt(median(cached), 0), fmt(byPath, 0)]);
+    out[family] = { firstLoadMs: first, cachedLoadMs: median(cached), byPathLoadMs: byPath };
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  table(rows);
+  results.load = out;
+}
+
+async function main(): Promise<void> {
+  console.log(`Murmur benchmark: ${results.cpus} x ${results.cpu}, Node ${process.version}, ${RUNS} runs`);
+  const clips = loadClips();
+  console.log(`audio: ${clips.length} clips, ${fmt(clips.reduce((s, c) => s + c.seconds, 0), 1)} s`);
+  const only = process.argv.slice(2);
+  const want = (s: string) => only.length === 0 || only.includes(s);
+  if (want('zipformer')) await zipformerVsSherpa(clips);
+  if (want('moonshine')) await moonshineRtf(clips);
+  if (want('latency')) await latency(clips);
+  if (want('load')) await loadTimes();
+  if (want('memory')) results.memory = await sidecarMemory();
+  const dir = path.join(packageRoot(), 'bench-results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nsaved bench-results/latest.json`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

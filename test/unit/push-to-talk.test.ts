@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { PushToTalk, type Timers } from '../../src/extension/push-to-talk';
+
+/** A manual clock: the boundary between the logic and real time. */
+class FakeTimers implements Timers {
+  now = 0;
+  private next = 1;
+  private pending = new Map<number, { at: number; fn: () => void }>();
+  set(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.pending.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clear(h: unknown): void {
+    this.pending.delete(h as number);
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.pending.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.now = due[1].at;
+      this.pending.delete(due[0]);
+      due[1].fn();
+    }
+    this.now = end;
+  }
+}
+
+function rig(delay = 500) {
+  const log: string[] = [];
+  let dictating = false;
+  const timers = new FakeTimers();
+  const ptt = new PushToTalk(
+    {
+      start: () => {
+        dictating = true;
+        log.push('start');
+      },
+      stop: () => {
+        dictating = false;
+        log.push('stop');
+      },
+      isDictating: () => dictating,
+    },
+    delay,
+    timers,
+  );
+  return { ptt, timers, log, isDictating: () => dictating };
+}
+
+describe('push-to-talk from key auto-repeat', () => {
+  test('holding: first press starts, repeats keep it on, silence after the repeats stops', () => {
+    const { ptt, timers, log, isDictating } = rig(500);
+    ptt.press();
+    timers.advance(300); // OS repeat delay
+    for (let i = 0; i < 40; i++) {
+      ptt.press();
+      timers.advance(33); // repeat rate
+    }
+    assert.deepEqual(log, ['start']);
+    assert.equal(ptt.state, 'hold');
+    // 33 ms have passed since the last repeat: released only after 500 ms without one.
+    timers.advance(460);
+    assert.equal(isDictating(), true);
+    timers.advance(10);
+    assert.deepEqual(log, ['start', 'stop']);
+    assert.equal(ptt.state, 'off');
+  });
+
+  test('a tap toggles dictation on, the next tap toggles it off', () => {
+    const { ptt, timers, log } = rig(500);
+    ptt.press();
+    timers.advance(600);
+    assert.equal(ptt.state, 'toggle');
+    assert.deepEqual(log, ['start']);
+    timers.advance(10_000);
+    assert.deepEqual(log, ['start']);
+    ptt.press();
+    assert.deepEqual(log, ['start', 'stop']);
+    assert.equal(ptt.state, 'off');
+  });
+
+  test('a tap while dictation was started elsewhere stops it', () => {
+    const { ptt, log } = rig();
+    ptt.press();
+    ptt.reset();
+    assert.deepEqual(log, ['start']);
+    ptt.press(); // still dictating (started), mode off -> stop
+    assert.deepEqual(log, ['start', 'stop']);
+  });
+
+  test('reset forgets a pending release', () => {
+    const { ptt, timers, log } = rig(500);
+    ptt.press();
+    ptt.press();
+    ptt.reset();
+    timers.advance(1000);
+    assert.deepEqual(log, ['start']);
+  });
+});

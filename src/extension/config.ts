@@ -1,0 +1,67 @@
+/**
+ * Every setting Murmur reads, in one place, typed. Defaults live in package.json
+ * (contributes.configuration); the fallbacks here only guard against hand-edited nonsense.
+ */
+import * as vscode from 'vscode';
+import type { ModelLocation } from '../engine/models/spec';
+import type { RecognizerOptions } from '../engine/recognizer';
+import type { FormatOptions } from '../text/smart-format';
+
+export interface MurmurConfig {
+  model: ModelLocation;
+  /** True when no model is configured: the embedded default is used. */
+  usesDefaultModel: boolean;
+  device: string;
+  threads: number;
+  recognizer: Partial<RecognizerOptions>;
+  format: FormatOptions;
+  startEngineOnStartup: boolean;
+  releaseDelayMs: number;
+}
+
+function clampInt(v: unknown, min: number, max: number, fallback: number): number {
+  const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fallback;
+  return Math.min(max, Math.max(min, n));
+}
+
+function str(c: vscode.WorkspaceConfiguration, key: string): string {
+  const v = c.get<unknown>(key);
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+export function readConfig(defaultModelDir: string): MurmurConfig {
+  const c = vscode.workspace.getConfiguration('murmur');
+  const dir = str(c, 'model.path');
+  const files = { encoder: str(c, 'model.encoder'), decoder: str(c, 'model.decoder'), joiner: str(c, 'model.joiner'), tokens: str(c, 'model.tokens') };
+  const familySetting = str(c, 'model.family');
+  const family = familySetting === 'moonshine' || familySetting === 'zipformer' ? familySetting : 'auto';
+  const explicit = Object.values(files).some(Boolean);
+  const usesDefaultModel = !dir && !explicit;
+  const model: ModelLocation = { family, ...(usesDefaultModel ? { dir: defaultModelDir } : dir ? { dir } : {}) };
+  for (const [k, v] of Object.entries(files)) if (v) (model as Record<string, string>)[k] = v;
+  const decoding = str(c, 'engine.decoding') === 'modified-beam-search' ? 'modified-beam-search' : 'greedy';
+  return {
+    model,
+    usesDefaultModel,
+    device: str(c, 'microphone.device') || 'default',
+    threads: clampInt(c.get('engine.threads'), 1, 16, 1),
+    recognizer: {
+      partials: c.get<boolean>('partialResults', true) !== false,
+      endpointSilenceMs: clampInt(c.get('vad.silenceMs'), 200, 5000, 800),
+      maxUtteranceSec: clampInt(c.get('vad.maxUtteranceSeconds'), 3, 60, 20),
+      normalizeGain: c.get<boolean>('normalizeGain', true) !== false,
+      decoding,
+    },
+    format: {
+      smartSpacing: c.get<boolean>('text.smartSpacing', true) !== false,
+      smartCapitalization: c.get<boolean>('text.smartCapitalization', true) !== false,
+    },
+    startEngineOnStartup: c.get<boolean>('startEngineOnStartup', false) === true,
+    releaseDelayMs: clampInt(c.get('pushToTalk.releaseDelayMs'), 150, 3000, 600),
+  };
+}
+
+/** Settings whose change needs the model reloaded. */
+export function affectsModel(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['murmur.model', 'murmur.engine.threads'].some((k) => e.affectsConfiguration(k));
+}

@@ -1,0 +1,133 @@
+/**
+ * Puts recognised text where the user is: partial text shown in place (a decoration at every
+ * cursor, so it never touches the document or the undo stack), and each final phrase inserted as
+ * ONE edit at every cursor (so one undo removes one phrase). The target is decided when the text
+ * arrives, not when dictation started: if the user typed or moved the cursor meanwhile, the phrase
+ * goes to the new position. With no text editor but a focused terminal, text goes to the terminal.
+ *
+ * Nothing is lost: if an editor refuses the edit (read-only, closed), the phrase is copied to the
+ * clipboard and the user is told.
+ */
+import * as vscode from 'vscode';
+import { formatPhrase, type FormatOptions } from '../text/smart-format';
+
+export type InsertTarget = { kind: 'editor'; editor: vscode.TextEditor } | { kind: 'terminal'; terminal: vscode.Terminal };
+
+export interface InsertResult {
+  inserted: boolean;
+  /** Where it went, for logs and tests. */
+  where: 'editor' | 'terminal' | 'clipboard' | 'nowhere';
+  text: string;
+}
+
+const CONTEXT_CHARS = 400;
+
+/** True if the document cannot be edited through the API. */
+export function isReadOnly(doc: vscode.TextDocument): boolean {
+  return vscode.workspace.fs.isWritableFileSystem(doc.uri.scheme) === false || doc.uri.scheme === 'output';
+}
+
+export class PhraseInserter implements vscode.Disposable {
+  private readonly partialDecoration = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorGhostText.foreground'), fontStyle: 'italic' },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  private partialText = '';
+  private decorated: vscode.TextEditor | undefined;
+  private terminalNeedsSpace = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
+  preferTerminal = false;
+
+  constructor(private format: () => FormatOptions) {
+    // Partial text follows the cursor.
+    this.subscriptions.push(
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (this.partialText && e.textEditor === vscode.window.activeTextEditor) this.render();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+    );
+  }
+
+  /** Where text would go now. */
+  target(): InsertTarget | undefined {
+    const terminal = vscode.window.activeTerminal;
+    if (this.preferTerminal && terminal) return { kind: 'terminal', terminal };
+    const editor = vscode.window.activeTextEditor;
+    if (editor) return { kind: 'editor', editor };
+    if (terminal) return { kind: 'terminal', terminal };
+    return undefined;
+  }
+
+  showPartial(text: string): void {
+    this.partialText = text;
+    this.render();
+  }
+
+  clearPartial(): void {
+    this.partialText = '';
+    this.render();
+  }
+
+  async commit(phrase: string): Promise<InsertResult> {
+    this.partialText = '';
+    this.render();
+    const target = this.target();
+    if (!target) return this.toClipboard(phrase, 'There is no editor or terminal to dictate into');
+    if (target.kind === 'terminal') {
+      const text = (this.terminalNeedsSpace ? ' ' : '') + phrase.trim();
+      target.terminal.sendText(text, false);
+      this.terminalNeedsSpace = true;
+      return { inserted: true, where: 'terminal', text };
+    }
+    const { editor } = target;
+    if (isReadOnly(editor.document)) return this.toClipboard(phrase, `${editor.document.fileName} is read-only`);
+    const format = this.format();
+    const doc = editor.document;
+    const pieces = editor.selections.map((sel) => {
+      const start = sel.start;
+      const before = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, doc.offsetAt(start) - CONTEXT_CHARS)), start));
+      const after = doc.lineAt(sel.end.line).text.slice(sel.end.character);
+      return { sel, text: formatPhrase(phrase, { before, after }, format) };
+    });
+    if (pieces.every((p) => p.text === '')) return { inserted: false, where: 'nowhere', text: '' };
+    const ok = await editor.edit(
+      (b) => {
+        for (const p of pieces) {
+          if (p.sel.isEmpty) b.insert(p.sel.active, p.text);
+          else b.replace(p.sel, p.text);
+        }
+      },
+      { undoStopBefore: true, undoStopAfter: true },
+    );
+    if (!ok) return this.toClipboard(phrase, `${doc.fileName} did not accept the edit`);
+    return { inserted: true, where: 'editor', text: pieces[0].text };
+  }
+
+  private async toClipboard(phrase: string, why: string): Promise<InsertResult> {
+    await vscode.env.clipboard.writeText(phrase);
+    void vscode.window.showWarningMessage(`Murmur: ${why}. The dictated text was copied to the clipboard.`);
+    return { inserted: false, where: 'clipboard', text: phrase };
+  }
+
+  private render(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (this.decorated && this.decorated !== editor) this.decorated.setDecorations(this.partialDecoration, []);
+    this.decorated = editor;
+    if (!editor) return;
+    if (!this.partialText) {
+      editor.setDecorations(this.partialDecoration, []);
+      return;
+    }
+    const contentText = ' ' + this.partialText + ' ';
+    editor.setDecorations(
+      this.partialDecoration,
+      editor.selections.map((s) => ({ range: new vscode.Range(s.active, s.active), renderOptions: { after: { contentText } } })),
+    );
+  }
+
+  dispose(): void {
+    this.partialDecoration.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

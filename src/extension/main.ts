@@ -1,17 +1,39 @@
 /**
- * Extension entry point. Activation stays cheap: it only creates the context object; the sidecar is
- * spawned on first use.
+ * Extension entry point. Activation only builds the Murmur context and registers commands (cheap);
+ * the sidecar is spawned on first use, or right away when murmur.startEngineOnStartup is set.
  */
 import * as vscode from 'vscode';
+import { Murmur } from './murmur';
 
-let output: vscode.LogOutputChannel | undefined;
+let murmur: Murmur | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  output = vscode.window.createOutputChannel('Murmur', { log: true });
-  context.subscriptions.push(output);
-  output.info('Murmur activated');
+/** What tests inside the extension host can reach (returned from activate). */
+export interface MurmurApi {
+  murmur: Murmur;
+}
+
+export function activate(context: vscode.ExtensionContext): MurmurApi {
+  const m = (murmur = new Murmur(context));
+  const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  command('murmur.startDictation', () => m.start());
+  command('murmur.stopDictation', () => m.stop());
+  command('murmur.toggleDictation', () => m.toggle());
+  command('murmur.cancelDictation', () => m.cancel());
+  command('murmur.pushToTalk', (args?: unknown) => {
+    // The terminal keybinding passes {target: 'terminal'}: text goes to the focused terminal.
+    if (!m.dictating) m.nextTarget = (args as { target?: string } | undefined)?.target === 'terminal' ? 'terminal' : undefined;
+    m.pushToTalk.press();
+  });
+  command('murmur.transcribeFile', (uri?: unknown) => m.transcribeFile(uri instanceof vscode.Uri ? uri : undefined));
+  command('murmur.selectMicrophone', () => m.selectMicrophone());
+  command('murmur.showLog', () => m.log.show());
+  command('murmur.restartSidecar', () => m.restartSidecar());
+  context.subscriptions.push(m);
+  if (m.config().startEngineOnStartup) m.warmUp();
+  return { murmur: m };
 }
 
 export function deactivate(): void {
-  output = undefined;
+  murmur?.dispose();
+  murmur = undefined;
 }

@@ -1,0 +1,396 @@
+/**
+ * The Murmur context: owns the sidecar process, the model it has loaded, the dictation session,
+ * the status bar, the text inserter and every disposable. Commands call into it; nothing else
+ * touches the sidecar.
+ *
+ * Crash policy: if the sidecar dies unexpectedly it is restarted with backoff (1 s, 2 s, 4 s ... 30 s),
+ * the user is told once, committed text stays where it is (it is already in the document), and
+ * dictation is NOT resumed by itself: the user starts it again when ready.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FinalEvent, ModelInfo, PartialEvent, SidecarEvent } from '../protocol';
+import { affectsModel, readConfig, type MurmurConfig } from './config';
+import { PhraseInserter, isReadOnly } from './inserter';
+import { PushToTalk } from './push-to-talk';
+import { SidecarClient, SidecarRequestError } from './sidecar-client';
+import { MicStatusBar } from './status-bar';
+
+type DictationState = 'idle' | 'starting' | 'listening' | 'stopping';
+
+const MODEL_ERRORS = new Set(['MODEL_NOT_FOUND', 'MODEL_FILE_MISSING', 'MODEL_NOT_ONNX', 'MODEL_TRUNCATED', 'MODEL_WRONG_FAMILY', 'MODEL_DEEPSPEECH', 'MODEL_TOKENS_MISMATCH', 'MODEL_LOAD_FAILED']);
+
+export interface DictationStats {
+  /** Finals committed to a target since activation (tests and the log use this). */
+  committed: number;
+  lastInsert?: { where: string; text: string };
+  restarts: number;
+}
+
+export class Murmur implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly status = new MicStatusBar();
+  private readonly inserter: PhraseInserter;
+  readonly pushToTalk: PushToTalk;
+  private client: SidecarClient | undefined;
+  private starting: Promise<SidecarClient> | undefined;
+  private model: ModelInfo | undefined;
+  private modelKey = '';
+  private loading: Promise<ModelInfo> | undefined;
+  private state: DictationState = 'idle';
+  private session: number | undefined;
+  /** Finals are inserted one after another, in order. */
+  private commitChain: Promise<void> = Promise.resolve();
+  private restartDelayMs = 1000;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  readonly stats: DictationStats = { committed: 0, restarts: 0 };
+  private readonly finalEmitter = new vscode.EventEmitter<{ event: FinalEvent; where: string; text: string }>();
+  /** Fired after each final is committed (tests wait on it). */
+  readonly onDidCommit = this.finalEmitter.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Murmur', { log: true });
+    this.inserter = new PhraseInserter(() => this.config().format);
+    this.pushToTalk = new PushToTalk({ start: () => void this.start(), stop: () => void this.stop(), isDictating: () => this.state !== 'idle' }, this.config().releaseDelayMs);
+    this.disposables.push(
+      this.log,
+      this.status,
+      this.inserter,
+      this.finalEmitter,
+      vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
+    );
+    void this.setContext(false);
+  }
+
+  config(): MurmurConfig {
+    return readConfig(path.join(this.context.extensionPath, 'models', 'moonshine-tiny-en-int8'));
+  }
+
+  get dictating(): boolean {
+    return this.state !== 'idle';
+  }
+
+  get sidecarPid(): number | undefined {
+    return this.client?.pid;
+  }
+
+  // ---- sidecar lifecycle ----------------------------------------------------------------------
+
+  private async ensureSidecar(): Promise<SidecarClient> {
+    if (this.client?.running) return this.client;
+    if (this.starting) return this.starting;
+    this.starting = (async () => {
+      const script = path.join(this.context.extensionPath, 'dist', 'sidecar.js');
+      const cacheDir = process.env.MURMUR_CACHE_DIR ?? path.join(this.context.globalStorageUri.fsPath, 'ort-cache');
+      const client = new SidecarClient(script, this.log, { MURMUR_CACHE_DIR: cacheDir });
+      client.onEvent((e) => this.onSidecarEvent(e));
+      client.onExit((e) => {
+        if (this.client === client) this.client = undefined;
+        this.model = undefined;
+        this.modelKey = '';
+        if (!e.expected && !this.disposed) this.crashed(e.signal ?? `exit code ${e.code}`);
+      });
+      await client.start();
+      this.client = client;
+      return client;
+    })();
+    try {
+      return await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private crashed(why: string): void {
+    const wasDictating = this.state !== 'idle';
+    this.endSession();
+    this.status.set('error', `the speech engine stopped (${why})`);
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, 30_000);
+    this.stats.restarts++;
+    void vscode.window.showWarningMessage(
+      `Murmur's speech engine stopped unexpectedly (${why}). ${wasDictating ? 'Your dictated text is kept; start dictation again when ready.' : ''} Restarting it.`,
+    );
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      void this.ensureReady(false)
+        .then(() => {
+          this.status.set('idle');
+          // A restart that stays up for a minute resets the backoff.
+          setTimeout(() => (this.restartDelayMs = 1000), 60_000).unref();
+        })
+        .catch((e: unknown) => this.log.error(`restart failed: ${(e as Error).message}`));
+    }, delay);
+  }
+
+  /** The sidecar is up and the configured model loaded (loading it with progress if needed). */
+  async ensureReady(showProgress = true): Promise<SidecarClient> {
+    const client = await this.ensureSidecar();
+    const cfg = this.config();
+    const key = JSON.stringify([cfg.model, cfg.threads]);
+    if (this.model && this.modelKey === key) return client;
+    if (!this.loading) {
+      const load = async (): Promise<ModelInfo> => {
+        this.status.set('loading', cfg.usesDefaultModel ? '(embedded Moonshine)' : (cfg.model.dir ?? ''));
+        const info = await client.request({ type: 'loadModel', location: cfg.model, threads: cfg.threads });
+        await client.request({ type: 'setOptions', options: cfg.recognizer });
+        this.model = info;
+        this.modelKey = key;
+        this.log.info(`model ready: ${info.description} (${info.family}, ${info.via}, ${info.loadMs.toFixed(0)} ms)`);
+        return info;
+      };
+      const run = showProgress
+        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Murmur: loading the speech model…' }, load)
+        : load();
+      this.loading = Promise.resolve(run).finally(() => (this.loading = undefined));
+    }
+    try {
+      await this.loading;
+    } catch (e) {
+      this.status.set('error', (e as Error).message);
+      this.reportModelError(e);
+      throw e;
+    }
+    return client;
+  }
+
+  private reportModelError(e: unknown): void {
+    const err = e as SidecarRequestError;
+    if (!(err instanceof SidecarRequestError) || !MODEL_ERRORS.has(err.code)) {
+      void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
+      return;
+    }
+    const actions = this.config().usesDefaultModel ? ['Open Settings'] : ['Open Settings', 'Use Default Model'];
+    void vscode.window.showErrorMessage(`Murmur could not load the speech model: ${err.message}`, ...actions).then(async (a) => {
+      if (a === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'murmur.model');
+      if (a === 'Use Default Model') {
+        const c = vscode.workspace.getConfiguration('murmur');
+        for (const k of ['model.path', 'model.encoder', 'model.decoder', 'model.joiner', 'model.tokens']) {
+          for (const t of [vscode.ConfigurationTarget.Global, vscode.ConfigurationTarget.Workspace]) await c.update(k, undefined, t);
+        }
+      }
+    });
+  }
+
+  private configChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration('murmur')) return;
+    const cfg = this.config();
+    this.pushToTalk.setReleaseDelay(cfg.releaseDelayMs);
+    if (!this.client?.running) return;
+    if (affectsModel(e)) {
+      // Reload in the running sidecar, no window reload; a dictation in progress finishes first.
+      void (async () => {
+        if (this.dictating) await this.stop();
+        this.model = undefined;
+        await this.ensureReady().catch(() => undefined);
+        if (this.status && !this.dictating) this.status.set('idle');
+      })();
+    } else {
+      void this.client.request({ type: 'setOptions', options: cfg.recognizer }).catch((err: Error) => this.log.warn(`setOptions: ${err.message}`));
+    }
+  }
+
+  // ---- dictation ------------------------------------------------------------------------------
+
+  /** Target requested by the keybinding that starts the next dictation (push-to-talk in a terminal). */
+  nextTarget: 'terminal' | undefined;
+
+  async start(options: { target?: 'terminal' } = {}): Promise<void> {
+    if (this.state !== 'idle') return;
+    options = { target: options.target ?? this.nextTarget };
+    this.nextTarget = undefined;
+    const target = this.inserter.target();
+    if (target?.kind === 'editor' && options.target !== 'terminal' && isReadOnly(target.editor.document)) {
+      void vscode.window.showWarningMessage(`Murmur: ${path.basename(target.editor.document.fileName)} is read-only; open an editable file to dictate.`);
+      return;
+    }
+    this.inserter.preferTerminal = options.target === 'terminal';
+    this.state = 'starting';
+    this.status.set('starting');
+    await this.setContext(true);
+    try {
+      const client = await this.ensureReady();
+      if (this.state !== 'starting') return; // cancelled while loading
+      const cfg = this.config();
+      const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: cfg.recognizer });
+      this.session = started.session;
+      this.state = 'listening';
+      this.status.set('listening');
+      this.log.info(`dictation ${started.session} started (device ${cfg.device})`);
+    } catch (e) {
+      this.endSession();
+      const err = e as Error;
+      if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
+        this.status.set('error', err.message);
+        void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
+      }
+    }
+  }
+
+  /** Stops listening; the last phrase is decoded and committed before this resolves. */
+  async stop(): Promise<void> {
+    if (this.state === 'idle' || this.state === 'stopping') return;
+    if (this.state === 'starting') {
+      this.endSession();
+      return;
+    }
+    this.state = 'stopping';
+    this.status.set('processing');
+    try {
+      await this.client?.request({ type: 'stopDictation' });
+    } catch (e) {
+      this.log.warn(`stop: ${(e as Error).message}`);
+    }
+    await this.commitChain;
+    this.endSession();
+  }
+
+  /** Stops listening and drops the phrase in progress; committed phrases stay. */
+  async cancel(): Promise<void> {
+    if (this.state === 'idle') return;
+    this.inserter.clearPartial();
+    const wasListening = this.state === 'listening';
+    this.state = 'stopping';
+    if (wasListening) {
+      try {
+        await this.client?.request({ type: 'cancelDictation' });
+      } catch (e) {
+        this.log.warn(`cancel: ${(e as Error).message}`);
+      }
+    }
+    this.endSession();
+  }
+
+  async toggle(): Promise<void> {
+    if (this.dictating) await this.stop();
+    else await this.start();
+  }
+
+  private endSession(): void {
+    this.state = 'idle';
+    this.session = undefined;
+    this.inserter.clearPartial();
+    this.inserter.preferTerminal = false;
+    this.pushToTalk.reset();
+    this.status.set('idle');
+    void this.setContext(false);
+  }
+
+  private onSidecarEvent(e: SidecarEvent): void {
+    switch (e.type) {
+      case 'partial':
+        if (this.isCurrent(e)) this.inserter.showPartial(e.text);
+        return;
+      case 'final':
+        if (this.session === undefined || e.session === this.session) this.commitFinal(e);
+        return;
+      case 'level':
+        this.status.setLevel(e.peak);
+        return;
+      case 'dictationEnded':
+        if (e.session === this.session && this.state === 'listening') {
+          void this.commitChain.then(() => this.endSession());
+          if (e.reason === 'error') this.status.set('error', 'dictation stopped: see "Murmur: Show Log"');
+        }
+        return;
+      case 'error':
+        this.log.error(`${e.code}: ${e.message}`);
+        if (e.code === 'MIC_DEVICE_ERROR' || e.code === 'MIC_RECORDER_MISSING') {
+          void vscode.window.showErrorMessage(`Murmur: ${e.message}`, 'Select Microphone...').then((a) => a && vscode.commands.executeCommand('murmur.selectMicrophone'));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private isCurrent(e: PartialEvent): boolean {
+    return this.state === 'listening' && e.session === this.session;
+  }
+
+  private commitFinal(e: FinalEvent): void {
+    this.commitChain = this.commitChain.then(async () => {
+      const r = await this.inserter.commit(e.text);
+      if (r.inserted) this.stats.committed++;
+      this.stats.lastInsert = { where: r.where, text: r.text };
+      this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} (${e.reason}, ${e.text.length} chars)`);
+      this.finalEmitter.fire({ event: e, where: r.where, text: r.text });
+    });
+  }
+
+  private setContext(dictating: boolean): Thenable<unknown> {
+    return vscode.commands.executeCommand('setContext', 'murmur.dictating', dictating);
+  }
+
+  // ---- other commands -------------------------------------------------------------------------
+
+  async selectMicrophone(): Promise<void> {
+    const client = await this.ensureSidecar();
+    const { devices } = await client.request({ type: 'listDevices' });
+    const current = this.config().device;
+    const pick = await vscode.window.showQuickPick(
+      devices.map((d) => ({ label: d.name, description: d.name === current ? '(current)' : '', detail: d.description })),
+      { title: 'Murmur: Select Microphone', placeHolder: devices.length ? 'Recording device' : 'No recording devices found' },
+    );
+    if (pick) await vscode.workspace.getConfiguration('murmur').update('microphone.device', pick.label, vscode.ConfigurationTarget.Global);
+  }
+
+  async transcribeFile(uri?: vscode.Uri): Promise<void> {
+    const file =
+      uri ??
+      (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'WAV audio': ['wav', 'wave'] }, title: 'Murmur: Transcribe Audio File' }))?.[0];
+    if (!file) return;
+    if (this.dictating) {
+      void vscode.window.showWarningMessage('Murmur: stop dictation before transcribing a file.');
+      return;
+    }
+    const client = await this.ensureReady();
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: '' });
+    const editor = await vscode.window.showTextDocument(doc);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Murmur: transcribing ${path.basename(file.fsPath)}`, cancellable: true },
+      async (_progress, token) => {
+        this.state = 'listening';
+        const { session } = await client.request({ type: 'startDictation', source: { kind: 'file', path: file.fsPath, realtime: false }, options: { partials: false } });
+        this.session = session;
+        token.onCancellationRequested(() => void this.cancel());
+        await new Promise<void>((resolve) => {
+          const sub = client.onEvent((e) => {
+            if (e.type === 'dictationEnded' && e.session === session) {
+              sub.dispose();
+              resolve();
+            }
+          });
+        });
+        await this.commitChain;
+        this.endSession();
+      },
+    );
+    this.log.info(`transcribed ${file.fsPath} into ${editor.document.uri.toString()}`);
+  }
+
+  async restartSidecar(): Promise<void> {
+    await this.cancel();
+    await this.client?.stop();
+    this.client = undefined;
+    this.model = undefined;
+    await this.ensureReady();
+    this.status.set('idle');
+  }
+
+  /** Starts the engine in the background (setting "start engine on start-up"). */
+  warmUp(): void {
+    void this.ensureReady(false)
+      .then(() => this.status.set('idle'))
+      .catch((e: Error) => this.log.warn(`warm-up: ${e.message}`));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.restartTimer);
+    void this.client?.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -24,6 +24,8 @@ export interface DictationStats {
   /** Finals committed to a target since activation (tests and the log use this). */
   committed: number;
   lastInsert?: { where: string; text: string };
+  /** The last error shown to the user. */
+  lastError?: { code: string; message: string };
   restarts: number;
 }
 
@@ -158,6 +160,7 @@ export class Murmur implements vscode.Disposable {
 
   private reportModelError(e: unknown): void {
     const err = e as SidecarRequestError;
+    this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
     if (!(err instanceof SidecarRequestError) || !MODEL_ERRORS.has(err.code)) {
       void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
       return;
@@ -223,6 +226,7 @@ export class Murmur implements vscode.Disposable {
       this.endSession();
       const err = e as Error;
       if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
+        this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
         this.status.set('error', err.message);
         void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
       }
@@ -297,6 +301,7 @@ export class Murmur implements vscode.Disposable {
         return;
       case 'error':
         this.log.error(`${e.code}: ${e.message}`);
+        this.stats.lastError = { code: e.code, message: e.message };
         if (e.code === 'MIC_DEVICE_ERROR' || e.code === 'MIC_RECORDER_MISSING') {
           void vscode.window.showErrorMessage(`Murmur: ${e.message}`, 'Select Microphone...').then((a) => a && vscode.commands.executeCommand('murmur.selectMicrophone'));
         }

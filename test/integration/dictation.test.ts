@@ -1,0 +1,160 @@
+/// <reference types="mocha" />
+/**
+ * Dictation end to end in a real VS Code: real extension host, real sidecar, real model (the
+ * embedded Moonshine), real arecord reading a recording through ALSA.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { MurmurApi } from '../../src/extension/main';
+import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
+
+const GO = 'Go forward ten meters.';
+const HE = 'He might even have been made amiable himself.';
+
+describe('dictation in a real VS Code', function () {
+  this.timeout(180_000);
+  let api: MurmurApi;
+
+  before(async () => {
+    api = await activate();
+    await setting('microphone.device', DEVICE);
+    await setting('model.path', '');
+  });
+
+  afterEach(async () => {
+    if (api.murmur.dictating) await vscode.commands.executeCommand('murmur.cancelDictation');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('"Start Dictation" puts the clip\'s transcript into the editor', async () => {
+    speak([GOFORWARD()]);
+    const editor = await newEditor();
+    const done = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    assert.equal(api.murmur.dictating, true);
+    await done;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(editor.document.getText(), GO);
+    assert.equal(api.murmur.dictating, false);
+  });
+
+  it('one undo removes exactly one phrase; phrases are spaced and capitalised', async () => {
+    speak([GOFORWARD(), AMIABLE()]);
+    const editor = await newEditor();
+    const done = commits(api, 2);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await done;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(editor.document.getText(), `${GO} ${HE}`);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), GO);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), '');
+  });
+
+  it('inserts at every cursor (multi-cursor), fitted to each position', async () => {
+    speak([GOFORWARD()]);
+    const editor = await newEditor('first: \nsecond: ');
+    editor.selections = [new vscode.Selection(0, 7, 0, 7), new vscode.Selection(1, 8, 1, 8)];
+    const done = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await done;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(editor.document.getText(), 'first: go forward ten meters.\nsecond: go forward ten meters.');
+  });
+
+  it('push-to-talk: holding the key (auto-repeat) dictates, releasing commits the phrase', async () => {
+    speak([GOFORWARD()]);
+    await setting('pushToTalk.releaseDelayMs', 400);
+    const editor = await newEditor();
+    const done = commits(api, 1);
+    // The first press, then the keyboard's auto-repeat every 33 ms while the key is held.
+    await vscode.commands.executeCommand('murmur.pushToTalk');
+    const heldUntil = Date.now() + 4000;
+    while (Date.now() < heldUntil) {
+      await new Promise((r) => setTimeout(r, 33));
+      await vscode.commands.executeCommand('murmur.pushToTalk');
+      assert.equal(api.murmur.dictating, true, 'dictation stopped while the key was held');
+    }
+    // Released: after the release delay dictation stops and the phrase is committed.
+    await until('dictation to stop after the key is released', () => !api.murmur.dictating, 20_000);
+    await done;
+    assert.equal(editor.document.getText(), GO);
+    assert.equal(api.murmur.pushToTalk.state, 'off');
+  });
+
+  it('push-to-talk: a tap toggles dictation on, the next tap off', async () => {
+    speak([GOFORWARD()]);
+    const editor = await newEditor();
+    const done = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.pushToTalk');
+    await until('the tap to be recognised', () => api.murmur.pushToTalk.state === 'toggle', 5000);
+    await done;
+    assert.equal(api.murmur.dictating, true, 'a tap keeps dictating until the next tap');
+    await vscode.commands.executeCommand('murmur.pushToTalk');
+    await until('dictation to stop', () => !api.murmur.dictating, 20_000);
+    assert.equal(editor.document.getText(), GO);
+  });
+
+  it('Cancel Dictation (Escape) keeps committed text', async () => {
+    speak([GOFORWARD(), AMIABLE()], 1.5);
+    const editor = await newEditor();
+    const first = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await first;
+    await vscode.commands.executeCommand('murmur.cancelDictation');
+    assert.equal(api.murmur.dictating, false);
+    const text = editor.document.getText();
+    assert.ok(text.startsWith(GO), `committed text kept: ${JSON.stringify(text)}`);
+  });
+
+  it('killing the sidecar mid-dictation loses no committed text and duplicates none; dictation works again', async () => {
+    // The test microphone delivers audio faster than real time, so whether the second phrase's
+    // final reaches the extension before the kill is a race. What must hold either way: the
+    // document is exactly the phrases whose final arrived, each once.
+    speak([GOFORWARD(), AMIABLE()], 3);
+    const editor = await newEditor();
+    const committed: string[] = [];
+    const sub = api.murmur.onDidCommit((c) => committed.push(c.text));
+    const restartsBefore = api.murmur.stats.restarts;
+    let killed: number | undefined;
+    const first = new Promise<void>((resolve) => {
+      const s2 = api.murmur.onDidCommit(() => {
+        s2.dispose();
+        killed = api.murmur.sidecarPid;
+        if (killed) process.kill(killed, 'SIGKILL'); // mid-dictation, right after a commit
+        resolve();
+      });
+    });
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await first;
+    assert.ok(killed, 'sidecar pid');
+    await until('the crash to be noticed', () => !api.murmur.dictating && api.murmur.stats.restarts > restartsBefore, 20_000);
+    sub.dispose();
+    assert.ok(committed.length >= 1);
+    assert.equal(editor.document.getText(), committed.join(''), 'every committed phrase is in the document, once');
+    assert.ok(editor.document.getText().startsWith(GO));
+    await until('the sidecar to be restarted', () => api.murmur.sidecarPid !== undefined && api.murmur.sidecarPid !== killed, 30_000);
+    // The user asks again: dictation resumes at the cursor.
+    const before = editor.document.getText();
+    speak([AMIABLE()]);
+    const again = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await again;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(editor.document.getText(), `${before} ${HE}`);
+  });
+
+  it('a bad model path shows the error and dictation does not start', async () => {
+    await setting('model.path', '/nonexistent/murmur-model');
+    try {
+      await newEditor();
+      await vscode.commands.executeCommand('murmur.startDictation');
+      await until('the model error', () => api.murmur.stats.lastError?.code === 'MODEL_NOT_FOUND', 30_000);
+      assert.match(api.murmur.stats.lastError?.message ?? '', /\/nonexistent\/murmur-model does not exist/);
+      assert.equal(api.murmur.dictating, false);
+    } finally {
+      await setting('model.path', '');
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Helpers for dictation tests inside the real extension host.
+ *
+ * The microphone is real: the sidecar runs `arecord` (through node-microphone) on an ALSA device
+ * whose capture data is read from a file (ALSA's `file` plugin with `infile`, slave `null`). The
+ * sidecar inherits this process's environment when it is spawned, so ALSA_CONFIG_PATH is set here
+ * once to a fixed config file, and each test rewrites that file (and the audio) before it starts
+ * dictation: arecord reads the config afresh every time it starts.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readWav, toMono16k } from '../../src/engine/audio/wav';
+import type { MurmurApi } from '../../src/extension/main';
+
+export const EXTENSION_ID = 'murmur-dev.murmur';
+export const DEVICE = 'murmurtest';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-it-alsa-'));
+const CONF = path.join(dir, 'asound.conf');
+
+export function shared(...parts: string[]): string {
+  const root = process.env.MURMUR_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
+  const p = path.join(root, ...parts);
+  assert.ok(fs.existsSync(p), `missing shared test file ${p} (MURMUR_SHARED_DIR or ../shared beside the repository)`);
+  return p;
+}
+
+export const GOFORWARD = () => shared('audio/pocketsphinx-testdata/goforward.wav');
+export const AMIABLE = () => shared('audio/pocketsphinx-testdata/sense_and_sensibility_01_austen_64kb-0930.wav');
+
+/** Makes the test microphone "say" these clips, separated by `gapSec` of silence. */
+export function speak(clips: string[], gapSec = 1.5): void {
+  const parts = clips.map((c) => toMono16k(readWav(c)));
+  const gap = Math.round(gapSec * 16000);
+  const total = parts.reduce((n, p) => n + p.length, 0) + gap * (parts.length - 1);
+  const pcm = Buffer.alloc(total * 2);
+  let at = 0;
+  for (const [i, p] of parts.entries()) {
+    if (i > 0) at += gap;
+    for (let k = 0; k < p.length; k++) pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(p[k] * 32768))), (at + k) * 2);
+    at += p.length;
+  }
+  const raw = path.join(dir, `capture-${Date.now()}.s16le`);
+  fs.writeFileSync(raw, pcm);
+  fs.writeFileSync(
+    CONF,
+    ['</usr/share/alsa/alsa.conf>', `pcm.${DEVICE} {`, '  type file', '  slave.pcm "null"', '  file "/dev/null"', `  infile ${JSON.stringify(raw)}`, '  format "raw"', '}', ''].join('\n'),
+  );
+  process.env.ALSA_CONFIG_PATH = CONF;
+}
+
+export async function activate(): Promise<MurmurApi> {
+  const ext = vscode.extensions.getExtension<MurmurApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+export async function setting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('murmur').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Resolves after `n` more finals have been committed (or rejects after `timeoutMs`). */
+export function commits(api: MurmurApi, n: number, timeoutMs = 60_000): Promise<string[]> {
+  const texts: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for ${n} committed phrase(s); got ${JSON.stringify(texts)}; last error ${JSON.stringify(api.murmur.stats.lastError)}`));
+    }, timeoutMs);
+    const sub = api.murmur.onDidCommit((c) => {
+      texts.push(c.text);
+      if (texts.length >= n) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(texts);
+      }
+    });
+  });
+}
+
+export async function newEditor(content = ''): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content });
+  return vscode.window.showTextDocument(doc);
+}
+
+export async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Every message between the extension host and the sidecar, as types. Transport: Node IPC with
+ * `serialization: 'json'`, one JSON object per message, in both directions validated on receipt by
+ * validate.ts (the types alone promise nothing about what arrives).
+ *
+ * Host -> sidecar: requests, each with a numeric `id`; every request gets exactly one response with
+ * that id. Sidecar -> host: responses and unsolicited events. Within one direction, order is kept.
+ *
+ * Only types and constant tables live here (no engine code), so the extension can `import type`
+ * them without pulling the engine into the extension host bundle.
+ */
+import type { MurmurErrorCode } from '../engine/errors';
+import type { LogLevel } from '../engine/log';
+import type { ModelLocation } from '../engine/models/spec';
+import type { FinalEvent as EngineFinal, ModelFamily, RecognizerOptions } from '../engine/recognizer';
+
+export type { LogLevel, ModelFamily, ModelLocation, RecognizerOptions };
+
+// ---- requests (host -> sidecar) -------------------------------------------------------------
+
+export type DictationSource =
+  /** `device` is the recorder's device name (arecord -D); omitted: "default". */
+  | { kind: 'microphone'; device?: string }
+  /** A WAV file (absolute path): fed as fast as the recognizer takes it, or paced in real time. */
+  | { kind: 'file'; path: string; realtime: boolean };
+
+/** Opens the conversation; a different major version gets an error response naming both. */
+export interface HelloRequest {
+  type: 'hello';
+  id: number;
+  version: string;
+}
+
+/** Loads a model, replacing (first disposing) the current one. Refused with BUSY while dictating or loading. */
+export interface LoadModelRequest {
+  type: 'loadModel';
+  id: number;
+  /** Paths must be absolute: the sidecar's working directory is not the user's. */
+  location: ModelLocation;
+  threads: number;
+  vadPath?: string;
+  cacheDir?: string;
+}
+
+export interface UnloadModelRequest {
+  type: 'unloadModel';
+  id: number;
+}
+
+export interface StartDictationRequest {
+  type: 'startDictation';
+  id: number;
+  source: DictationSource;
+  /** Merged over the options set by setOptions, for this dictation only. */
+  options?: Partial<RecognizerOptions>;
+}
+
+/** Stops the source, decodes what was heard, emits its final and dictationEnded, then responds. */
+export interface StopDictationRequest {
+  type: 'stopDictation';
+  id: number;
+}
+
+/** Stops the source and drops the open utterance: no final; dictationEnded {reason: 'cancelled'}. */
+export interface CancelDictationRequest {
+  type: 'cancelDictation';
+  id: number;
+}
+
+/** Sets the recognizer options used from the next startDictation on. */
+export interface SetOptionsRequest {
+  type: 'setOptions';
+  id: number;
+  options: Partial<RecognizerOptions>;
+}
+
+export interface ListDevicesRequest {
+  type: 'listDevices';
+  id: number;
+}
+
+export interface PingRequest {
+  type: 'ping';
+  id: number;
+}
+
+/** Ends any dictation, frees the model, responds, then the sidecar exits 0. */
+export interface ShutdownRequest {
+  type: 'shutdown';
+  id: number;
+}
+
+export type Request =
+  | HelloRequest
+  | LoadModelRequest
+  | UnloadModelRequest
+  | StartDictationRequest
+  | StopDictationRequest
+  | CancelDictationRequest
+  | SetOptionsRequest
+  | ListDevicesRequest
+  | PingRequest
+  | ShutdownRequest;
+
+export type RequestType = Request['type'];
+
+/** A request as the host writes it before the id is assigned. */
+export type RequestBody<K extends RequestType> = Omit<Extract<Request, { type: K }>, 'id'>;
+
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'hello',
+  'loadModel',
+  'unloadModel',
+  'startDictation',
+  'stopDictation',
+  'cancelDictation',
+  'setOptions',
+  'listDevices',
+  'ping',
+  'shutdown',
+];
+
+// ---- responses (sidecar -> host) ------------------------------------------------------------
+
+/** How the model bytes reached onnxruntime: memory-mapped ORT, read into memory, or ONNX by path. */
+export type ModelVia = 'mmap' | 'read' | 'path' | 'mixed' | 'unknown';
+
+export interface ModelInfo {
+  family: ModelFamily;
+  description: string;
+  loadMs: number;
+  via: ModelVia;
+}
+
+export interface AudioDevice {
+  /** What to pass as the microphone source's `device`. */
+  name: string;
+  description: string;
+}
+
+/** The `result` of a successful response, by request type. */
+export interface ResultMap {
+  hello: { version: string; pid: number; node: string; electron?: string };
+  loadModel: ModelInfo;
+  unloadModel: { unloaded: boolean };
+  startDictation: { session: number };
+  /** `session: null`: nothing was being dictated. */
+  stopDictation: { session: number | null };
+  cancelDictation: { session: number | null };
+  setOptions: { options: RecognizerOptions };
+  listDevices: { devices: AudioDevice[] };
+  ping: { uptimeMs: number };
+  shutdown: Record<string, never>;
+}
+
+/** Every code an error can carry: the engine's, plus the handshake's own. */
+export type ErrorCode = MurmurErrorCode | 'PROTOCOL_VERSION';
+
+/** Runtime list of ErrorCode; the Record type makes the compiler flag a code added to errors.ts. */
+const ERROR_CODE_TABLE: Record<ErrorCode, true> = {
+  MODEL_NOT_FOUND: true,
+  MODEL_FILE_MISSING: true,
+  MODEL_NOT_ONNX: true,
+  MODEL_TRUNCATED: true,
+  MODEL_WRONG_FAMILY: true,
+  MODEL_DEEPSPEECH: true,
+  MODEL_TOKENS_MISMATCH: true,
+  MODEL_LOAD_FAILED: true,
+  AUDIO_UNSUPPORTED: true,
+  AUDIO_NOT_FOUND: true,
+  MIC_RECORDER_MISSING: true,
+  MIC_DEVICE_ERROR: true,
+  PROTOCOL_INVALID: true,
+  PROTOCOL_VERSION: true,
+  BUSY: true,
+  NO_MODEL: true,
+  INTERNAL: true,
+};
+export const ERROR_CODES = Object.keys(ERROR_CODE_TABLE) as readonly ErrorCode[];
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface SuccessResponse<R = unknown> {
+  type: 'response';
+  id: number;
+  ok: true;
+  result: R;
+}
+
+export interface ErrorResponse {
+  type: 'response';
+  id: number;
+  ok: false;
+  error: ErrorInfo;
+}
+
+/** `result` is checked against ResultMap with validateResult once the host knows the request type. */
+export type Response = SuccessResponse | ErrorResponse;
+
+// ---- events (sidecar -> host) ---------------------------------------------------------------
+
+/**
+ * idle: no model. loading: a model is loading. ready: a model is loaded, nothing is dictated.
+ * listening: a dictation is running. processing: a stop is decoding the last audio.
+ * error: the last model load failed (no model is loaded).
+ */
+export type SidecarState = 'idle' | 'loading' | 'ready' | 'listening' | 'processing' | 'error';
+export const SIDECAR_STATES: readonly SidecarState[] = ['idle', 'loading', 'ready', 'listening', 'processing', 'error'];
+
+export interface StateEvent {
+  type: 'state';
+  state: SidecarState;
+}
+
+/** The whole hypothesis of the open utterance (not a delta). */
+export interface PartialEvent {
+  type: 'partial';
+  session: number;
+  utterance: number;
+  text: string;
+}
+
+export type FinalReason = EngineFinal['reason'];
+export const FINAL_REASONS: readonly FinalReason[] = ['endpoint', 'max-length', 'end-of-input'];
+
+export interface FinalEvent {
+  type: 'final';
+  session: number;
+  utterance: number;
+  text: string;
+  startSec: number;
+  endSec: number;
+  reason: FinalReason;
+}
+
+/** Input level of the audio received since the previous level event, linear in [0, 1]; about 20 Hz. */
+export interface LevelEvent {
+  type: 'level';
+  rms: number;
+  peak: number;
+}
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export interface LogEvent {
+  type: 'log';
+  level: LogLevel;
+  message: string;
+}
+
+/** Something went wrong outside a request (recorder died, a malformed message without a usable id). */
+export interface ErrorEvent {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** True when the sidecar is about to exit. */
+  fatal?: boolean;
+}
+
+export interface ModelLoadedEvent extends ModelInfo {
+  type: 'modelLoaded';
+}
+
+export type DictationEndReason = 'stopped' | 'cancelled' | 'end-of-file' | 'error';
+export const DICTATION_END_REASONS: readonly DictationEndReason[] = ['stopped', 'cancelled', 'end-of-file', 'error'];
+
+export interface DictationEndedEvent {
+  type: 'dictationEnded';
+  session: number;
+  reason: DictationEndReason;
+}
+
+export type SidecarEvent = StateEvent | PartialEvent | FinalEvent | LevelEvent | LogEvent | ErrorEvent | ModelLoadedEvent | DictationEndedEvent;
+export type SidecarEventType = SidecarEvent['type'];
+
+/** Everything the sidecar sends. */
+export type SidecarMessage = Response | SidecarEvent;
+
+/** Largest message accepted, in bytes of JSON (UTF-16 units, near enough): far above any real one. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;

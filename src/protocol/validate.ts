@@ -1,0 +1,271 @@
+/**
+ * Runtime validation of every message, in both directions. Each validator takes what arrived and
+ * returns either the typed message, rebuilt from the checked fields only, or the reason it was
+ * refused: the path of the first bad field and what was expected there, e.g.
+ * `loadModel.threads: expected an integer from 1 to 64, got the number 0`.
+ *
+ * Unknown fields are ignored (and dropped): a minor protocol version may add optional fields.
+ * Unknown message types, missing or mistyped fields, and messages over MAX_MESSAGE_BYTES are refused.
+ */
+import {
+  DICTATION_END_REASONS,
+  ERROR_CODES,
+  FINAL_REASONS,
+  LOG_LEVELS,
+  MAX_MESSAGE_BYTES,
+  REQUEST_TYPES,
+  SIDECAR_STATES,
+  type AudioDevice,
+  type DictationSource,
+  type ErrorInfo,
+  type ModelInfo,
+  type ModelLocation,
+  type ModelVia,
+  type RecognizerOptions,
+  type Request,
+  type RequestType,
+  type Response,
+  type ResultMap,
+  type SidecarEvent,
+  type SidecarEventType,
+  type SidecarMessage,
+} from './messages';
+import { absolutePath, boolean, fail, integer, Invalid, jsonSizeUpTo, name, number, oneOf, optional, record, string } from './check';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const MODEL_FAMILIES = ['moonshine', 'zipformer'] as const;
+const MODEL_VIAS: readonly ModelVia[] = ['mmap', 'read', 'path', 'mixed', 'unknown'];
+const MAX_TEXT = 64 * 1024;
+
+function run<T>(check: () => T): Validation<T> {
+  try {
+    return { ok: true, value: check() };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, reason: e.reason };
+    throw e;
+  }
+}
+
+function envelope(raw: unknown): Record<string, unknown> {
+  const o = record(raw, 'message');
+  const size = jsonSizeUpTo(raw, MAX_MESSAGE_BYTES);
+  if (size > MAX_MESSAGE_BYTES) throw new Invalid(`message: larger than the ${MAX_MESSAGE_BYTES}-byte limit`);
+  return o;
+}
+
+const id = (v: unknown, at: string): number => integer(v, at, 0, Number.MAX_SAFE_INTEGER);
+
+/** The request id of a message that may be malformed otherwise, so its error response can carry it. */
+export function readableId(raw: unknown): number | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const v = (raw as Record<string, unknown>).id;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+// ---- shared pieces ----------------------------------------------------------------------------
+
+function location(v: unknown, at: string): ModelLocation {
+  const o = record(v, at);
+  const out: ModelLocation = {};
+  const family = optional(o, 'family', at, (x, p) => oneOf(x, p, ['auto', ...MODEL_FAMILIES] as const));
+  if (family !== undefined) out.family = family;
+  for (const key of ['dir', 'encoder', 'decoder', 'joiner', 'tokens'] as const) {
+    const file = optional(o, key, at, absolutePath);
+    if (file !== undefined) out[key] = file;
+  }
+  return out;
+}
+
+/** Bounds are what makes sense for a person dictating, wide enough never to bite a real setting. */
+export function recognizerOptions(v: unknown, at: string): Partial<RecognizerOptions> {
+  const o = record(v, at);
+  const out: Partial<RecognizerOptions> = {};
+  const set = <K extends keyof RecognizerOptions>(key: K, check: (x: unknown, p: string) => RecognizerOptions[K]) => {
+    const x = optional(o, key, at, check);
+    if (x !== undefined) out[key] = x;
+  };
+  set('partials', boolean);
+  set('partialIntervalMs', (x, p) => number(x, p, 0, 60_000));
+  set('endpointing', boolean);
+  set('endpointSilenceMs', (x, p) => number(x, p, 10, 60_000));
+  set('maxUtteranceSec', (x, p) => number(x, p, 0.5, 600));
+  set('decoding', (x, p) => oneOf(x, p, ['greedy', 'modified-beam-search'] as const));
+  set('beamSize', (x, p) => integer(x, p, 1, 64));
+  set('normalizeGain', boolean);
+  return out;
+}
+
+function fullRecognizerOptions(v: unknown, at: string): RecognizerOptions {
+  const o = record(v, at);
+  const p = recognizerOptions(o, at);
+  const req = <K extends keyof RecognizerOptions>(key: K): RecognizerOptions[K] => {
+    const x = p[key];
+    if (x === undefined) fail(`${at}.${key}`, 'a value', o[key]);
+    return x;
+  };
+  return {
+    partials: req('partials'),
+    partialIntervalMs: req('partialIntervalMs'),
+    endpointing: req('endpointing'),
+    endpointSilenceMs: req('endpointSilenceMs'),
+    maxUtteranceSec: req('maxUtteranceSec'),
+    decoding: req('decoding'),
+    beamSize: req('beamSize'),
+    normalizeGain: req('normalizeGain'),
+  };
+}
+
+function source(v: unknown, at: string): DictationSource {
+  const o = record(v, at);
+  const kind = oneOf(o.kind, `${at}.kind`, ['microphone', 'file'] as const);
+  if (kind === 'file') return { kind, path: absolutePath(o.path, `${at}.path`), realtime: boolean(o.realtime, `${at}.realtime`) };
+  const device = optional(o, 'device', at, name);
+  return device === undefined ? { kind } : { kind, device };
+}
+
+// ---- requests ---------------------------------------------------------------------------------
+
+type RequestOf<K extends RequestType> = Extract<Request, { type: K }>;
+type RequestChecks = { [K in RequestType]: (o: Record<string, unknown>, id: number, at: string) => RequestOf<K> };
+
+const requestChecks: RequestChecks = {
+  hello: (o, id, at) => ({ type: 'hello', id, version: string(o.version, `${at}.version`, { nonEmpty: true, max: 64 }) }),
+  loadModel: (o, id, at) => {
+    const out: RequestOf<'loadModel'> = { type: 'loadModel', id, location: location(o.location, `${at}.location`), threads: integer(o.threads, `${at}.threads`, 1, 64) };
+    const vadPath = optional(o, 'vadPath', at, absolutePath);
+    const cacheDir = optional(o, 'cacheDir', at, absolutePath);
+    if (vadPath !== undefined) out.vadPath = vadPath;
+    if (cacheDir !== undefined) out.cacheDir = cacheDir;
+    return out;
+  },
+  unloadModel: (_o, id) => ({ type: 'unloadModel', id }),
+  startDictation: (o, id, at) => {
+    const out: RequestOf<'startDictation'> = { type: 'startDictation', id, source: source(o.source, `${at}.source`) };
+    const options = optional(o, 'options', at, recognizerOptions);
+    if (options !== undefined) out.options = options;
+    return out;
+  },
+  stopDictation: (_o, id) => ({ type: 'stopDictation', id }),
+  cancelDictation: (_o, id) => ({ type: 'cancelDictation', id }),
+  setOptions: (o, id, at) => ({ type: 'setOptions', id, options: recognizerOptions(o.options, `${at}.options`) }),
+  listDevices: (_o, id) => ({ type: 'listDevices', id }),
+  ping: (_o, id) => ({ type: 'ping', id }),
+  shutdown: (_o, id) => ({ type: 'shutdown', id }),
+};
+
+function checkRequest<K extends RequestType>(type: K, o: Record<string, unknown>, id: number): RequestOf<K> {
+  return requestChecks[type](o, id, type);
+}
+
+/** Host -> sidecar. */
+export function validateRequest(raw: unknown): Validation<Request> {
+  return run(() => {
+    const o = envelope(raw);
+    const type = oneOf(o.type, 'message.type', REQUEST_TYPES);
+    return checkRequest(type, o, id(o.id, `${type}.id`));
+  });
+}
+
+// ---- results ----------------------------------------------------------------------------------
+
+function modelInfo(o: Record<string, unknown>, at: string): ModelInfo {
+  return {
+    family: oneOf(o.family, `${at}.family`, MODEL_FAMILIES),
+    description: string(o.description, `${at}.description`, { max: 4096 }),
+    loadMs: number(o.loadMs, `${at}.loadMs`, 0),
+    via: oneOf(o.via, `${at}.via`, MODEL_VIAS),
+  };
+}
+
+function device(v: unknown, at: string): AudioDevice {
+  const o = record(v, at);
+  return { name: name(o.name, `${at}.name`), description: string(o.description, `${at}.description`, { max: 4096 }) };
+}
+
+const sessionOrNull = (v: unknown, at: string): number | null => (v === null ? null : id(v, at));
+
+type ResultChecks = { [K in RequestType]: (o: Record<string, unknown>, at: string) => ResultMap[K] };
+
+const resultChecks: ResultChecks = {
+  hello: (o, at) => {
+    const out: ResultMap['hello'] = { version: string(o.version, `${at}.version`, { nonEmpty: true, max: 64 }), pid: integer(o.pid, `${at}.pid`, 0, Number.MAX_SAFE_INTEGER), node: string(o.node, `${at}.node`, { max: 64 }) };
+    const electron = optional(o, 'electron', at, (x, p) => string(x, p, { max: 64 }));
+    if (electron !== undefined) out.electron = electron;
+    return out;
+  },
+  loadModel: modelInfo,
+  unloadModel: (o, at) => ({ unloaded: boolean(o.unloaded, `${at}.unloaded`) }),
+  startDictation: (o, at) => ({ session: id(o.session, `${at}.session`) }),
+  stopDictation: (o, at) => ({ session: sessionOrNull(o.session, `${at}.session`) }),
+  cancelDictation: (o, at) => ({ session: sessionOrNull(o.session, `${at}.session`) }),
+  setOptions: (o, at) => ({ options: fullRecognizerOptions(o.options, `${at}.options`) }),
+  listDevices: (o, at) => {
+    if (!Array.isArray(o.devices)) fail(`${at}.devices`, 'an array', o.devices);
+    return { devices: o.devices.map((d, i) => device(d, `${at}.devices[${i}]`)) };
+  },
+  ping: (o, at) => ({ uptimeMs: number(o.uptimeMs, `${at}.uptimeMs`, 0) }),
+  shutdown: () => ({}),
+};
+
+/** The result of a successful response to a request of `type` (the response itself does not say which). */
+export function validateResult<K extends RequestType>(type: K, raw: unknown): Validation<ResultMap[K]> {
+  const check: ResultChecks[K] = resultChecks[type];
+  return run(() => check(record(raw, `${type} result`), `${type} result`));
+}
+
+// ---- sidecar -> host ----------------------------------------------------------------------------
+
+function errorInfo(v: unknown, at: string): ErrorInfo {
+  const o = record(v, at);
+  return { code: oneOf(o.code, `${at}.code`, ERROR_CODES), message: string(o.message, `${at}.message`, { max: MAX_TEXT }) };
+}
+
+function response(o: Record<string, unknown>): Response {
+  const rid = id(o.id, 'response.id');
+  const ok = boolean(o.ok, 'response.ok');
+  if (ok) return { type: 'response', id: rid, ok, result: record(o.result, 'response.result') };
+  return { type: 'response', id: rid, ok, error: errorInfo(o.error, 'response.error') };
+}
+
+const EVENT_TYPES: readonly SidecarEventType[] = ['state', 'partial', 'final', 'level', 'log', 'error', 'modelLoaded', 'dictationEnded'];
+
+type EventOf<K extends SidecarEventType> = Extract<SidecarEvent, { type: K }>;
+type EventChecks = { [K in SidecarEventType]: (o: Record<string, unknown>) => EventOf<K> };
+
+const eventChecks: EventChecks = {
+  state: (o) => ({ type: 'state', state: oneOf(o.state, 'state.state', SIDECAR_STATES) }),
+  partial: (o) => ({ type: 'partial', session: id(o.session, 'partial.session'), utterance: id(o.utterance, 'partial.utterance'), text: string(o.text, 'partial.text', { max: MAX_TEXT }) }),
+  final: (o) => ({
+    type: 'final',
+    session: id(o.session, 'final.session'),
+    utterance: id(o.utterance, 'final.utterance'),
+    text: string(o.text, 'final.text', { max: MAX_TEXT }),
+    startSec: number(o.startSec, 'final.startSec', 0),
+    endSec: number(o.endSec, 'final.endSec', 0),
+    reason: oneOf(o.reason, 'final.reason', FINAL_REASONS),
+  }),
+  level: (o) => ({ type: 'level', rms: number(o.rms, 'level.rms', 0, 1), peak: number(o.peak, 'level.peak', 0, 1) }),
+  log: (o) => ({ type: 'log', level: oneOf(o.level, 'log.level', LOG_LEVELS), message: string(o.message, 'log.message', { max: MAX_TEXT }) }),
+  error: (o) => {
+    const out: EventOf<'error'> = { type: 'error', ...errorInfo(o, 'error') };
+    const fatal = optional(o, 'fatal', 'error', boolean);
+    if (fatal !== undefined) out.fatal = fatal;
+    return out;
+  },
+  modelLoaded: (o) => ({ type: 'modelLoaded', ...modelInfo(o, 'modelLoaded') }),
+  dictationEnded: (o) => ({ type: 'dictationEnded', session: id(o.session, 'dictationEnded.session'), reason: oneOf(o.reason, 'dictationEnded.reason', DICTATION_END_REASONS) }),
+};
+
+function checkEvent<K extends SidecarEventType>(type: K, o: Record<string, unknown>): EventOf<K> {
+  return eventChecks[type](o);
+}
+
+/** Sidecar -> host: a response (result checked later by validateResult) or an event. */
+export function validateSidecarMessage(raw: unknown): Validation<SidecarMessage> {
+  return run(() => {
+    const o = envelope(raw);
+    const type = oneOf(o.type, 'message.type', ['response' as const, ...EVENT_TYPES]);
+    return type === 'response' ? response(o) : checkEvent(type, o);
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * The protocol validators: every valid message kind passes (and comes back equal), every malformed
+ * one is refused with the exact reason (path and what was expected), oversized and deeply nested
+ * input is handled, and the version check compares majors.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  isCompatibleVersion,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  readableId,
+  REQUEST_TYPES,
+  validateRequest,
+  validateResult,
+  validateSidecarMessage,
+  type Request,
+  type RequestType,
+  type ResultMap,
+  type SidecarMessage,
+} from '../../src/protocol';
+
+const validRequests: Request[] = [
+  { type: 'hello', id: 0, version: PROTOCOL_VERSION },
+  { type: 'loadModel', id: 1, location: { dir: '/models/zipformer' }, threads: 1 },
+  {
+    type: 'loadModel',
+    id: 2,
+    location: { family: 'zipformer', encoder: '/m/encoder.onnx', decoder: '/m/decoder.onnx', joiner: '/m/joiner.onnx', tokens: '/m/tokens.txt' },
+    threads: 4,
+    vadPath: '/m/silero_vad.onnx',
+    cacheDir: '/tmp/ort',
+  },
+  { type: 'unloadModel', id: 3 },
+  { type: 'startDictation', id: 4, source: { kind: 'microphone' } },
+  { type: 'startDictation', id: 5, source: { kind: 'microphone', device: 'plughw:1,0' }, options: { partials: false } },
+  {
+    type: 'startDictation',
+    id: 6,
+    source: { kind: 'file', path: '/audio/a.wav', realtime: true },
+    options: { partials: true, partialIntervalMs: 250, endpointing: true, endpointSilenceMs: 800, maxUtteranceSec: 20, decoding: 'modified-beam-search', beamSize: 4, normalizeGain: false },
+  },
+  { type: 'stopDictation', id: 7 },
+  { type: 'cancelDictation', id: 8 },
+  { type: 'setOptions', id: 9, options: { endpointSilenceMs: 1200 } },
+  { type: 'setOptions', id: 10, options: {} },
+  { type: 'listDevices', id: 11 },
+  { type: 'ping', id: 12 },
+  { type: 'shutdown', id: Number.MAX_SAFE_INTEGER },
+];
+
+const validSidecarMessages: SidecarMessage[] = [
+  { type: 'response', id: 1, ok: true, result: { uptimeMs: 5 } },
+  { type: 'response', id: 2, ok: false, error: { code: 'NO_MODEL', message: 'No model is loaded.' } },
+  { type: 'response', id: 3, ok: false, error: { code: 'PROTOCOL_VERSION', message: 'mismatch' } },
+  ...(['idle', 'loading', 'ready', 'listening', 'processing', 'error'] as const).map((state) => ({ type: 'state' as const, state })),
+  { type: 'partial', session: 1, utterance: 0, text: 'go forward' },
+  { type: 'partial', session: 1, utterance: 0, text: '' },
+  { type: 'final', session: 1, utterance: 0, text: 'go forward ten meters', startSec: 0.32, endSec: 2.5, reason: 'endpoint' },
+  { type: 'final', session: 2, utterance: 3, text: 'x', startSec: 0, endSec: 20, reason: 'max-length' },
+  { type: 'final', session: 2, utterance: 4, text: 'y', startSec: 1, endSec: 2, reason: 'end-of-input' },
+  { type: 'level', rms: 0, peak: 0 },
+  { type: 'level', rms: 0.12, peak: 1 },
+  { type: 'log', level: 'debug', message: 'm' },
+  { type: 'log', level: 'error', message: 'm' },
+  { type: 'error', code: 'MIC_DEVICE_ERROR', message: 'recorder died' },
+  { type: 'error', code: 'INTERNAL', message: 'bug', fatal: true },
+  { type: 'modelLoaded', family: 'moonshine', description: 'Moonshine tiny', loadMs: 812, via: 'mmap' },
+  ...(['stopped', 'cancelled', 'end-of-file', 'error'] as const).map((reason) => ({ type: 'dictationEnded' as const, session: 7, reason })),
+];
+
+const validResults: { [K in RequestType]: ResultMap[K][] } = {
+  hello: [{ version: '1.0', pid: 42, node: '20.19.0' }, { version: '1.3', pid: 42, node: '20.19.0', electron: '37.1.0' }],
+  loadModel: [{ family: 'zipformer', description: 'zipformer2 transducer', loadMs: 1200, via: 'read' }],
+  unloadModel: [{ unloaded: true }],
+  startDictation: [{ session: 1 }],
+  stopDictation: [{ session: 1 }, { session: null }],
+  cancelDictation: [{ session: null }],
+  setOptions: [{ options: { partials: true, partialIntervalMs: 300, endpointing: true, endpointSilenceMs: 800, maxUtteranceSec: 20, decoding: 'greedy', beamSize: 4, normalizeGain: true } }],
+  listDevices: [{ devices: [] }, { devices: [{ name: 'default', description: 'System default' }] }],
+  ping: [{ uptimeMs: 0 }],
+  shutdown: [{}],
+};
+
+describe('protocol validators', () => {
+  test('accept every valid request kind and return it unchanged', () => {
+    assert.deepEqual(new Set(validRequests.map((r) => r.type)), new Set(REQUEST_TYPES), 'the table covers every request type');
+    for (const request of validRequests) {
+      const v = validateRequest(JSON.parse(JSON.stringify(request)));
+      assert.ok(v.ok, `${request.type}: ${v.ok ? '' : v.reason}`);
+      assert.deepEqual(v.value, request);
+    }
+  });
+
+  test('accept every valid response and event kind and return it unchanged', () => {
+    for (const message of validSidecarMessages) {
+      const v = validateSidecarMessage(JSON.parse(JSON.stringify(message)));
+      assert.ok(v.ok, `${message.type}: ${v.ok ? '' : v.reason}`);
+      assert.deepEqual(v.value, message);
+    }
+  });
+
+  test('accept a valid result for every request type', () => {
+    for (const type of REQUEST_TYPES) {
+      for (const result of validResults[type]) {
+        const v = validateResult(type, JSON.parse(JSON.stringify(result)));
+        assert.ok(v.ok, `${type}: ${v.ok ? '' : v.reason}`);
+        assert.deepEqual(v.value, result);
+      }
+    }
+  });
+
+  test('drop unknown fields (a newer minor version may add optional ones)', () => {
+    const v = validateRequest({ type: 'ping', id: 1, futureField: { x: 1 } });
+    assert.deepEqual(v, { ok: true, value: { type: 'ping', id: 1 } });
+    const e = validateSidecarMessage({ type: 'level', rms: 0.5, peak: 0.7, session: 3 });
+    assert.deepEqual(e, { ok: true, value: { type: 'level', rms: 0.5, peak: 0.7 } });
+  });
+
+  const requestTypes = '"hello", "loadModel", "unloadModel", "startDictation", "stopDictation", "cancelDictation", "setOptions", "listDevices", "ping", "shutdown"';
+  const badRequests: [string, unknown, string][] = [
+    ['a number', 42, 'message: expected an object, got the number 42'],
+    ['a string', 'ping', 'message: expected an object, got the string "ping"'],
+    ['null', null, 'message: expected an object, got null'],
+    ['an array', [1, 2], 'message: expected an object, got an array of 2'],
+    ['no type', { id: 1 }, `message.type: expected one of ${requestTypes}, got nothing (missing)`],
+    ['an unknown type', { type: 'reboot', id: 1 }, `message.type: expected one of ${requestTypes}, got the string "reboot"`],
+    ['an event sent as a request', { type: 'final', id: 1 }, `message.type: expected one of ${requestTypes}, got the string "final"`],
+    ['no id', { type: 'ping' }, 'ping.id: expected an integer >= 0, got nothing (missing)'],
+    ['a string id', { type: 'ping', id: '1' }, 'ping.id: expected an integer >= 0, got the string "1"'],
+    ['a negative id', { type: 'ping', id: -1 }, 'ping.id: expected an integer >= 0, got the number -1'],
+    ['a fractional id', { type: 'ping', id: 1.5 }, 'ping.id: expected an integer >= 0, got the number 1.5'],
+    ['hello without a version', { type: 'hello', id: 1 }, 'hello.version: expected a non-empty string, got nothing (missing)'],
+    ['hello with a numeric version', { type: 'hello', id: 1, version: 1 }, 'hello.version: expected a non-empty string, got the number 1'],
+    ['loadModel without a location', { type: 'loadModel', id: 1, threads: 1 }, 'loadModel.location: expected an object, got nothing (missing)'],
+    ['loadModel with a relative dir', { type: 'loadModel', id: 1, threads: 1, location: { dir: 'models/x' } }, 'loadModel.location.dir: expected an absolute path, got the string "models/x"'],
+    ['loadModel with an unknown family', { type: 'loadModel', id: 1, threads: 1, location: { dir: '/m', family: 'whisper' } }, 'loadModel.location.family: expected one of "auto", "moonshine", "zipformer", got the string "whisper"'],
+    ['loadModel with 0 threads', { type: 'loadModel', id: 1, threads: 0, location: { dir: '/m' } }, 'loadModel.threads: expected an integer from 1 to 64, got the number 0'],
+    ['loadModel with string threads', { type: 'loadModel', id: 1, threads: '2', location: { dir: '/m' } }, 'loadModel.threads: expected an integer from 1 to 64, got the string "2"'],
+    ['loadModel with a numeric cacheDir', { type: 'loadModel', id: 1, threads: 1, location: {}, cacheDir: 5 }, 'loadModel.cacheDir: expected a non-empty string, got the number 5'],
+    ['startDictation without a source', { type: 'startDictation', id: 1 }, 'startDictation.source: expected an object, got nothing (missing)'],
+    ['startDictation with an unknown source', { type: 'startDictation', id: 1, source: { kind: 'mic' } }, 'startDictation.source.kind: expected one of "microphone", "file", got the string "mic"'],
+    ['startDictation with an empty device', { type: 'startDictation', id: 1, source: { kind: 'microphone', device: '' } }, 'startDictation.source.device: expected a non-empty string, got the string ""'],
+    ['startDictation with a NUL in the device', { type: 'startDictation', id: 1, source: { kind: 'microphone', device: 'hw\u00000' } }, 'startDictation.source.device: expected a string without NUL characters, got the string "hw\\u00000"'],
+    ['a file source without a path', { type: 'startDictation', id: 1, source: { kind: 'file', realtime: false } }, 'startDictation.source.path: expected a non-empty string, got nothing (missing)'],
+    ['a file source without realtime', { type: 'startDictation', id: 1, source: { kind: 'file', path: '/a.wav' } }, 'startDictation.source.realtime: expected true or false, got nothing (missing)'],
+    ['options that are an array', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: [] }, 'startDictation.options: expected an object, got an array of 0'],
+    ['an unknown decoding', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { decoding: 'beam' } }, 'startDictation.options.decoding: expected one of "greedy", "modified-beam-search", got the string "beam"'],
+    ['a beam of 0', { type: 'setOptions', id: 1, options: { beamSize: 0 } }, 'setOptions.options.beamSize: expected an integer from 1 to 64, got the number 0'],
+    ['partials as a string', { type: 'setOptions', id: 1, options: { partials: 'yes' } }, 'setOptions.options.partials: expected true or false, got the string "yes"'],
+    ['setOptions without options', { type: 'setOptions', id: 1 }, 'setOptions.options: expected an object, got nothing (missing)'],
+    ['a huge payload', { type: 'ping', id: 1, pad: 'x'.repeat(MAX_MESSAGE_BYTES) }, `message: larger than the ${MAX_MESSAGE_BYTES}-byte limit`],
+    ['a huge array', { type: 'ping', id: 1, pad: new Array<number>(MAX_MESSAGE_BYTES).fill(0) }, `message: larger than the ${MAX_MESSAGE_BYTES}-byte limit`],
+  ];
+
+  test('refuse malformed requests with the precise reason', () => {
+    for (const [what, raw, reason] of badRequests) {
+      assert.deepEqual(validateRequest(raw), { ok: false, reason }, what);
+    }
+  });
+
+  const eventTypes = '"response", "state", "partial", "final", "level", "log", "error", "modelLoaded", "dictationEnded"';
+  const badSidecarMessages: [string, unknown, string][] = [
+    ['an unknown type', { type: 'hello' }, `message.type: expected one of ${eventTypes}, got the string "hello"`],
+    ['a response without ok', { type: 'response', id: 1, result: {} }, 'response.ok: expected true or false, got nothing (missing)'],
+    ['a success without a result', { type: 'response', id: 1, ok: true }, 'response.result: expected an object, got nothing (missing)'],
+    ['an error with an unknown code', { type: 'response', id: 1, ok: false, error: { code: 'OOPS', message: 'x' } }, /^response\.error\.code: expected one of "MODEL_NOT_FOUND", .*"INTERNAL", got the string "OOPS"$/.source],
+    ['an unknown state', { type: 'state', state: 'sleeping' }, 'state.state: expected one of "idle", "loading", "ready", "listening", "processing", "error", got the string "sleeping"'],
+    ['a partial without text', { type: 'partial', session: 1, utterance: 0 }, 'partial.text: expected a string, got nothing (missing)'],
+    ['a final with an unknown reason', { type: 'final', session: 1, utterance: 0, text: 'x', startSec: 0, endSec: 1, reason: 'timeout' }, 'final.reason: expected one of "endpoint", "max-length", "end-of-input", got the string "timeout"'],
+    ['a final with a negative time', { type: 'final', session: 1, utterance: 0, text: 'x', startSec: -1, endSec: 1, reason: 'endpoint' }, 'final.startSec: expected a number from 0 to 1.7976931348623157e+308, got the number -1'],
+    ['a level above full scale', { type: 'level', rms: 0.5, peak: 1.5 }, 'level.peak: expected a number from 0 to 1, got the number 1.5'],
+    ['a log with an unknown level', { type: 'log', level: 'trace', message: 'm' }, 'log.level: expected one of "debug", "info", "warn", "error", got the string "trace"'],
+    ['an error with a string fatal', { type: 'error', code: 'INTERNAL', message: 'm', fatal: 'yes' }, 'error.fatal: expected true or false, got the string "yes"'],
+    ['modelLoaded with an unknown via', { type: 'modelLoaded', family: 'zipformer', description: 'd', loadMs: 1, via: 'zip' }, 'modelLoaded.via: expected one of "mmap", "read", "path", "mixed", "unknown", got the string "zip"'],
+    ['dictationEnded with an unknown reason', { type: 'dictationEnded', session: 1, reason: 'done' }, 'dictationEnded.reason: expected one of "stopped", "cancelled", "end-of-file", "error", got the string "done"'],
+  ];
+
+  test('refuse malformed sidecar messages with the precise reason', () => {
+    for (const [what, raw, reason] of badSidecarMessages) {
+      const v = validateSidecarMessage(raw);
+      assert.equal(v.ok, false, what);
+      if (v.ok) continue;
+      if (reason.startsWith('^')) assert.match(v.reason, new RegExp(reason), what);
+      else assert.equal(v.reason, reason, what);
+    }
+  });
+
+  test('refuse malformed results with the precise reason', () => {
+    assert.deepEqual(validateResult('startDictation', { session: 'one' }), { ok: false, reason: 'startDictation result.session: expected an integer >= 0, got the string "one"' });
+    assert.deepEqual(validateResult('listDevices', { devices: [{ name: 'default' }] }), { ok: false, reason: 'listDevices result.devices[0].description: expected a string, got nothing (missing)' });
+    assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a value, got nothing (missing)' });
+    assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });
+  });
+
+  test('measure nesting without recursion and long strings without echoing them', () => {
+    let deep: unknown[] = [];
+    for (let i = 0; i < 50_000; i++) deep = [deep];
+    assert.deepEqual(validateRequest({ type: 'ping', id: 1, deep }), { ok: true, value: { type: 'ping', id: 1 } }, '50,000 levels of nesting are under the limit and does not overflow the stack');
+    const long = validateRequest({ type: 'hello', id: 1, version: 'v'.repeat(100) });
+    assert.ok(!long.ok && long.reason.length < 200, 'a long bad value is cut in the reason');
+  });
+
+  test('readableId finds the id of a malformed request when it can', () => {
+    assert.equal(readableId({ type: 'bogus', id: 7 }), 7);
+    assert.equal(readableId({ id: '7' }), undefined);
+    assert.equal(readableId({ id: -1 }), undefined);
+    assert.equal(readableId([7]), undefined);
+    assert.equal(readableId(7), undefined);
+  });
+
+  test('versions are compatible when the majors match', () => {
+    assert.match(PROTOCOL_VERSION, /^\d+\.\d+$/);
+    const major = Number(PROTOCOL_VERSION.split('.')[0]);
+    assert.ok(isCompatibleVersion(PROTOCOL_VERSION));
+    assert.ok(isCompatibleVersion(`${major}.99`));
+    assert.ok(!isCompatibleVersion(`${major + 1}.0`));
+    assert.ok(!isCompatibleVersion('one'));
+    assert.ok(!isCompatibleVersion(''));
+  });
+});

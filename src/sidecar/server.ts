@@ -150,7 +150,9 @@ export class SidecarServer {
       await old?.dispose();
       const via = new ViaRecorder();
       const t0 = performance.now();
-      const model = await loadModel(request.location, { threads: request.threads, vadPath: request.vadPath, cacheDir: request.cacheDir, log: via.wrap(this.log) });
+      // MURMUR_NO_ORT_CACHE=1 loads ONNX files by path (no conversion, no mmap): for comparisons.
+      const noCache = process.env.MURMUR_NO_ORT_CACHE === '1';
+      const model = await loadModel(request.location, { threads: request.threads, vadPath: request.vadPath, cacheDir: request.cacheDir, noCache, log: via.wrap(this.log) });
       this.model = model;
       this.loadFailed = false;
       const info: ResultMap['loadModel'] = { family: model.family, description: model.description, loadMs: Math.round(performance.now() - t0), via: via.via };

@@ -24,4 +24,7 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run models
 npm run build
+# The real-editor tests (part of npm test): code-server (a real VS Code server), Node 24 to run it,
+# and Debian's Chromium, cached outside the repository (~/.cache/murmur-test) so this runs once.
+bash scripts/install-code-server.sh
 echo "setup: done. Try: npx murmur transcribe ../shared/audio/pocketsphinx-testdata/goforward.wav"

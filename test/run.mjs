@@ -1,5 +1,8 @@
 // Runs every compiled test file (dist/test/unit/**/*.test.js) with node:test, prints the spec
-// report, and ends with the one line CI reads: "N passed, N failed".
+// report; with --all it then runs the real-VS-Code suites (test/vscode harness: code-server +
+// Chromium, integration tests in the extension host, UI tests) and adds their counts. It ends with
+// the one line CI reads: "N passed, N failed".
+import { spawn } from 'node:child_process';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import fs from 'node:fs';
@@ -7,7 +10,8 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dir = path.join(root, 'dist', 'test', 'unit');
-const only = process.argv.slice(2);
+const all = process.argv.includes('--all');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const files = fs.existsSync(dir)
   ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.test.js'))
       .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
@@ -25,9 +29,41 @@ const stream = run({ files, concurrency: 1, timeout: 15 * 60 * 1000 });
 stream.on('test:pass', (e) => { if (e.details?.type !== 'suite') passed++; });
 stream.on('test:fail', (e) => { if (e.details?.type !== 'suite') failed++; });
 stream.compose(spec).pipe(process.stdout);
+/** Runs the real-VS-Code harness, streaming its output; resolves with its own summary counts. */
+function runVscodeSuites() {
+  return new Promise((resolve) => {
+    const harness = path.join(root, 'dist', 'test', 'vscode', 'run.js');
+    const child = spawn(process.execPath, [harness], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let last = null;
+    let buffer = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      buffer += d.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) {
+        const m = /^\s*(\d+) passed, (\d+) failed\s*$/.exec(line);
+        if (m) last = { passed: Number(m[1]), failed: Number(m[2]) };
+      }
+    });
+    child.on('exit', (code) => {
+      if (!last) last = { passed: 0, failed: 1 };
+      else if (code !== 0 && last.failed === 0) last.failed = 1;
+      resolve(last);
+    });
+  });
+}
+
 stream.on('end', () => {
-  // Let the spec reporter flush before the summary line.
-  setImmediate(() => {
+  // Let the spec reporter flush before the summary lines.
+  setImmediate(async () => {
+    console.log(`unit: ${passed} passed, ${failed} failed`);
+    if (all) {
+      const v = await runVscodeSuites();
+      console.log(`real VS Code: ${v.passed} passed, ${v.failed} failed`);
+      passed += v.passed;
+      failed += v.failed;
+    }
     console.log(`${passed} passed, ${failed} failed`);
     process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
   });

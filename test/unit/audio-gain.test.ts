@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { GainNormalizer, defaultGainOptions } from '../../src/engine/audio/gain';
 import { readWav } from '../../src/engine/audio/wav';
 import { sharedPath } from '../helpers/shared';
+import { assertIdentical, concat } from '../helpers/samples';
 
 const LIBRI = 'audio/librispeech-test-clean-sherpa-kws-test_wavs';
 const POCKET = 'audio/pocketsphinx-testdata';
@@ -42,21 +43,6 @@ function noise(n: number, level: number, seed = 1): Float32Array {
     out[i] = (s / 2 ** 32 - 0.5) * level * Math.sqrt(12);
   }
   return out;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function assertIdentical(a: Float32Array, b: Float32Array, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: sample ${i} differs: ${a[i]} vs ${b[i]}`);
 }
 
 const dbfs = (v: number) => 20 * Math.log10(v);

@@ -8,16 +8,7 @@ import * as fs from 'node:fs';
 import { Pcm16Decoder, s16leToFloat32 } from '../../src/engine/audio/pcm';
 import { readWav } from '../../src/engine/audio/wav';
 import { sharedPath } from '../helpers/shared';
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { concat } from '../helpers/samples';
 
 describe('s16le decoding', () => {
   test('exact values at zero and the extremes', () => {

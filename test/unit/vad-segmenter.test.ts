@@ -10,6 +10,7 @@ import { createSegmenter, defaultSegmenterOptions } from '../../src/engine/vad/s
 import { loadSileroVadModel, type SileroVadModel } from '../../src/engine/vad/silero';
 import type { SegmentEvent, Segmenter, SegmenterOptions } from '../../src/engine/vad/types';
 import { sharedPath } from '../helpers/shared';
+import { concat } from '../helpers/samples';
 
 const SR = 16000;
 const CLIP_0 = 'audio/librispeech-test-clean-sherpa-kws-test_wavs/0.wav';
@@ -20,16 +21,6 @@ function speech(rel: string): Float32Array {
   const wav = readWav(sharedPath(rel));
   assert.equal(wav.sampleRate, SR);
   return wav.samples;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 async function segment(seg: Segmenter, x: Float32Array, chunk = x.length): Promise<SegmentEvent[]> {

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MurmurError } from '../errors';
-import { readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
+import { fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
 
 export interface ResolvedModel {
@@ -33,16 +33,9 @@ export function deepSpeechError(file: string): MurmurError {
   );
 }
 
+/** TensorFlow Lite flatbuffers carry "TFL3" at byte 4, whatever the file is called. */
 function isTfLite(file: string): boolean {
-  try {
-    const fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(8);
-    const n = fs.readSync(fd, head, 0, 8, 0);
-    fs.closeSync(fd);
-    return n === 8 && head.subarray(4, 8).toString('latin1') === 'TFL3';
-  } catch {
-    return false;
-  }
+  return fileHead(file, 8)?.subarray(4, 8).toString('latin1') === 'TFL3';
 }
 
 /** Reads an ONNX file's outline; DeepSpeech files get the conversion advice. */

@@ -267,18 +267,25 @@ export function readOnnxInfo(path: string): OnnxInfo {
   }
 }
 
-/** A short guess at what a non-ONNX file is, for error messages. */
-export function describeContent(path: string): string {
-  const head = Buffer.alloc(16);
-  let n = 0;
+/** The first `n` bytes of a file (fewer if it is shorter), or undefined if it cannot be read. */
+export function fileHead(path: string, n: number): Buffer | undefined {
   try {
     const fd = fs.openSync(path, 'r');
-    n = fs.readSync(fd, head, 0, 16, 0);
-    fs.closeSync(fd);
+    try {
+      const head = Buffer.alloc(n);
+      return head.subarray(0, fs.readSync(fd, head, 0, n, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
-    return 'unreadable';
+    return undefined;
   }
-  const h = head.subarray(0, n);
+}
+
+/** A short guess at what a non-ONNX file is, for error messages. */
+export function describeContent(path: string): string {
+  const h = fileHead(path, 16);
+  if (!h) return 'unreadable';
   if (h.subarray(4, 8).toString('latin1') === 'TFL3') return 'a TensorFlow Lite flatbuffer';
   if (h.subarray(4, 8).toString('latin1') === 'ORTM') return 'an ORT-format model, which Murmur makes itself from ONNX';
   if (h.subarray(0, 2).toString('latin1') === 'PK') return 'a zip archive';

@@ -20,6 +20,7 @@ import * as ort from 'onnxruntime-node';
 import { MurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
+import { fileHead } from './metadata';
 
 const OPT_LEVEL = 'all';
 const LOCK_STALE_MS = 5 * 60 * 1000;
@@ -92,15 +93,7 @@ export function cacheKey(sha256: string): string {
 
 /** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
 export function isOrtFile(file: string): boolean {
-  try {
-    const fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(8);
-    const n = fs.readSync(fd, head, 0, 8, 0);
-    fs.closeSync(fd);
-    return n === 8 && head.subarray(4, 8).toString('latin1') === 'ORTM';
-  } catch {
-    return false;
-  }
+  return fileHead(file, 8)?.subarray(4, 8).toString('latin1') === 'ORTM';
 }
 
 function pidAlive(pid: number): boolean {

@@ -62,6 +62,11 @@ if (!production) {
   const tests = [...listTests('test/unit'), ...listTests('test/integration')]
     .filter((t) => testFilter.length === 0 || testFilter.some((f) => t.includes(f)));
   if (tests.length) builds.push({ ...node, entryPoints: tests, outbase: 'test', outdir: 'dist/test' });
+  // The real-VS-Code harness (test/vscode/run.ts; it bundles test/ui/*) runs on the machine's Node.
+  const harness = fs.existsSync('test/vscode')
+    ? fs.readdirSync('test/vscode').filter((f) => f.endsWith('.ts')).map((f) => path.join('test/vscode', f))
+    : [];
+  if (harness.length) builds.push({ ...node, entryPoints: harness, outbase: 'test', outdir: 'dist/test' });
   if (fs.existsSync('bench/main.ts')) builds.push({ ...node, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist' });
 }
 

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // The `murmur` command: the bundled CLI (node esbuild.js builds dist/cli.js). A CommonJS shim, so require.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 require('../dist/cli.js');

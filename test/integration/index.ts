@@ -1,0 +1,61 @@
+/**
+ * Mocha entry loaded by VS Code's extension host as `extensionTestsPath` (CommonJS, exports
+ * `run()`), both by the offline harness (test/vscode/run.ts, code-server) and by @vscode/test-cli
+ * (.vscode-test.mjs, desktop VS Code). It runs every compiled dist/test/integration/**\/*.test.js
+ * and ends with the line CI reads: "N passed, N failed".
+ *
+ * Environment (set on the code-server process by the harness; it reaches the extension host):
+ *   MURMUR_TEST_GREP     only run tests whose full title matches this regular expression
+ *   MURMUR_TEST_TIMEOUT  per-test timeout in ms (default 60000: 2-core CI machines are slow)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import Mocha from 'mocha';
+
+function findTests(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+export async function run(): Promise<void> {
+  // In the extension host, console.log is what VS Code forwards to the test runner (and to
+  // codeAutomationLog in the browser); mocha's default writes to process.stdout piecewise, which
+  // is lost or split mid-line there. One formatted console.log per reporter line keeps it readable.
+  Mocha.reporters.Base.consoleLog = (...a: unknown[]) => console.log(util.format(...a));
+
+  const timeout = Number(process.env.MURMUR_TEST_TIMEOUT) || 60_000;
+  const grep = process.env.MURMUR_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout, ...(grep ? { grep } : {}) });
+
+  // This bundle sits at dist/test/integration/index.js, beside the compiled tests.
+  const files = findTests(__dirname);
+  if (files.length === 0) {
+    console.log(`no compiled integration tests under ${__dirname}: run "node esbuild.js" first`);
+    console.log('0 passed, 1 failed');
+    throw new Error('no integration tests found');
+  }
+  for (const f of files) mocha.addFile(f);
+
+  const stats = await new Promise<Mocha.Stats>((resolve, reject) => {
+    try {
+      const runner = mocha.run(() => resolve(runner.stats ?? { passes: 0, failures: 1 } as Mocha.Stats));
+    } catch (e) {
+      // A test file that throws while loading (e.g. a broken import) lands here, not in a test.
+      console.log(`loading the integration tests failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }).catch((e: unknown) => {
+    console.log('0 passed, 1 failed');
+    throw e;
+  });
+
+  console.log(`${stats.passes} passed, ${stats.failures} failed`);
+  if (stats.failures > 0) throw new Error(`${stats.failures} integration test(s) failed`);
+  if (stats.passes === 0) throw new Error('no integration test passed (all skipped or filtered out?)');
+}

@@ -1,0 +1,5 @@
+/** Every UI test the harness (test/vscode/run.ts) runs, in order. */
+import { paletteShowLog } from './palette.ui';
+import type { UiTest } from './types';
+
+export const UI_TESTS: readonly UiTest[] = [paletteShowLog];

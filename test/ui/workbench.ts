@@ -1,0 +1,84 @@
+/**
+ * Small, explicit helpers for driving the VS Code workbench with Playwright. Selectors are VS Code's
+ * own CSS classes (1.139); when an upgrade breaks one, it breaks here only.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+/** Polls `check` until it returns true; on timeout the error says what was being waited for. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 250): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < until) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+}
+
+/** The part of VS Code's smoke-test driver (window.driver, from --enable-smoke-test-driver) used here. */
+interface SmokeTestDriver {
+  whenWorkbenchRestored(): Promise<void>;
+}
+
+/**
+ * Loads the workbench and waits until it is fully restored: the same readiness VS Code's own smoke
+ * tests wait for. Earlier, keys can land before the palette's commands or the panels exist.
+ */
+export async function openWorkbench(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+  await page.waitForFunction(() => typeof (window as unknown as { driver?: SmokeTestDriver }).driver?.whenWorkbenchRestored === 'function', undefined, { timeout: 120_000 });
+  await page.evaluate(() => (window as unknown as { driver: SmokeTestDriver }).driver.whenWorkbenchRestored());
+  // The explorer lists the workspace once the remote file system answers.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 120_000 });
+}
+
+/**
+ * Runs a command the way a user does: F1, type its palette label, move the selection onto that
+ * exact entry, Enter. Fuzzy ranking can put a longer match first ("File: Compare New Untitled Text
+ * Files" above "File: New Untitled Text File"), and Enter on a list still filtering would run
+ * something else, so the selection is checked, never assumed.
+ */
+export async function runFromPalette(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.type(label, { delay: 20 });
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const labelOf = async (row: Locator): Promise<string> =>
+    ((await row.locator('.label-name').first().textContent({ timeout: 1000 })) ?? '').trim();
+  await waitUntil(`a command palette entry "${label}"`, async () => {
+    for (const row of await rows.all()) if ((await labelOf(row)) === label) return true;
+    return false;
+  });
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  await waitUntil(`"${label}" to be the selected command palette entry`, async () => {
+    if ((await labelOf(focused.first())) === label) return true;
+    await page.keyboard.press('ArrowDown');
+    return false;
+  }, 15_000, 150);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+/**
+ * The text of an error the workbench is showing for a failed command (modal dialog or error
+ * notification), or undefined when there is none.
+ */
+export async function commandError(page: Page): Promise<string | undefined> {
+  const dialog = page.locator('.monaco-dialog-box');
+  if (await dialog.isVisible()) {
+    const title = (await dialog.locator('.dialog-message-text').textContent())?.trim() ?? '';
+    const detail = (await dialog.locator('.dialog-message-detail').textContent())?.trim() ?? '';
+    return [title, detail].filter(Boolean).join(': ') || 'a dialog opened';
+  }
+  const toast = page.locator('.notifications-toasts .notification-toast:has(.codicon-error)');
+  if (await toast.first().isVisible()) {
+    return (await toast.first().locator('.notification-list-item-message').textContent())?.trim() || 'an error notification appeared';
+  }
+  return undefined;
+}

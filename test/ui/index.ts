@@ -1,5 +1,6 @@
 /** Every UI test the harness (test/vscode/run.ts) runs, in order. */
+import { paletteDictation } from './dictation.ui';
 import { paletteShowLog } from './palette.ui';
 import type { UiTest } from './types';
 
-export const UI_TESTS: readonly UiTest[] = [paletteShowLog];
+export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation];

@@ -1,0 +1,59 @@
+/**
+ * A user dictates: F1, "Murmur: Start Dictation", speaks (the test microphone: arecord reading a
+ * recording through ALSA's file plugin), and the words appear in the editor. The screenshot of this
+ * moment is the one in the README.
+ *
+ * The ALSA device must exist in the environment code-server starts with (the sidecar inherits it),
+ * so it is set up when this module is loaded, before the harness starts the server. Both the
+ * default device and the integration tests' "murmurtest" name read the same recording.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readWav, toMono16k } from '../../src/engine/audio/wav';
+import { sharedDir } from '../../src/engine/paths';
+import type { UiTest } from './types';
+import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
+
+export const SCREENSHOT = 'ui-dictation.png';
+const EXPECTED = 'Go forward ten meters.';
+
+function prepareMicrophone(): void {
+  const wav = path.join(sharedDir(), 'audio', 'pocketsphinx-testdata', 'goforward.wav');
+  if (!fs.existsSync(wav)) return; // the test itself reports the missing file
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-ui-alsa-'));
+  const samples = toMono16k(readWav(wav));
+  const pcm = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), i * 2);
+  const raw = path.join(dir, 'goforward.s16le');
+  fs.writeFileSync(raw, pcm);
+  const device = (name: string) => [`pcm.${name} {`, '  type file', '  slave.pcm "null"', '  file "/dev/null"', `  infile ${JSON.stringify(raw)}`, '  format "raw"', '}'];
+  fs.writeFileSync(path.join(dir, 'asound.conf'), ['</usr/share/alsa/alsa.conf>', ...device('!default'), ...device('murmurtest'), ''].join('\n'));
+  process.env.ALSA_CONFIG_PATH = path.join(dir, 'asound.conf');
+}
+prepareMicrophone();
+
+export const paletteDictation: UiTest = {
+  name: 'palette: Murmur: Start Dictation types what the microphone hears',
+  timeoutMs: 180_000,
+  async run({ page, workbenchUrl, resultsDir, log }) {
+    const wav = path.join(sharedDir(), 'audio', 'pocketsphinx-testdata', 'goforward.wav');
+    if (!fs.existsSync(wav)) throw new Error(`missing ${wav} (../shared beside the repository)`);
+    await openWorkbench(page, workbenchUrl);
+    await runFromPalette(page, 'File: New Untitled Text File');
+    await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: 30_000 });
+    await runFromPalette(page, 'Murmur: Start Dictation');
+    const lines = page.locator('.editor-instance .monaco-editor .view-lines');
+    let failure: string | undefined;
+    await waitUntil(`"${EXPECTED}" in the editor`, async () => {
+      failure = await commandError(page);
+      if (failure) return true;
+      return ((await lines.first().textContent()) ?? '').replace(/\u00a0/g, ' ').includes(EXPECTED);
+    }, 90_000);
+    if (failure) throw new Error(`dictation failed: ${failure}`);
+    log(`editor shows: ${EXPECTED}`);
+    await page.screenshot({ path: path.join(resultsDir, SCREENSHOT) });
+    log(`screenshot: test-results/${SCREENSHOT}`);
+    await runFromPalette(page, 'Murmur: Stop Dictation');
+  },
+};

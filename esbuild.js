@@ -28,7 +28,7 @@ function listTests(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { recursive: true })
     .map((f) => path.join(dir, String(f)))
-    .filter((f) => /\.test\.ts$/.test(f) || /test[\\/]integration[\\/]index\.ts$/.test(f));
+    .filter((f) => /\.(test|bench)\.ts$/.test(f) || /test[\\/]integration[\\/]index\.ts$/.test(f));
 }
 
 const node = {

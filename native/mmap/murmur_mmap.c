@@ -25,7 +25,7 @@ typedef struct {
 } mapping_t;
 
 static void throw_errno(napi_env env, const char *what, const char *path, int err) {
-  char msg[1024];
+  char msg[4096 + 256];
   snprintf(msg, sizeof msg, "%s %s: %s", what, path, strerror(err));
   napi_value code, message, error;
   napi_create_string_utf8(env, err == ENOENT ? "ENOENT" : "EMMAP", NAPI_AUTO_LENGTH, &code);

@@ -22,9 +22,13 @@ export interface InsertResult {
 
 const CONTEXT_CHARS = 400;
 
-/** True if the document cannot be edited through the API. */
+/**
+ * True if the document cannot be edited: its file system says so, or it has no writable file
+ * system at all (virtual documents from content providers, output channels), except untitled ones.
+ */
 export function isReadOnly(doc: vscode.TextDocument): boolean {
-  return vscode.workspace.fs.isWritableFileSystem(doc.uri.scheme) === false || doc.uri.scheme === 'output';
+  if (doc.uri.scheme === 'untitled') return false;
+  return vscode.workspace.fs.isWritableFileSystem(doc.uri.scheme) !== true;
 }
 
 export class PhraseInserter implements vscode.Disposable {

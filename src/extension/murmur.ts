@@ -27,6 +27,9 @@ export interface DictationStats {
   /** The last error shown to the user. */
   lastError?: { code: string; message: string };
   restarts: number;
+  /** Timings for the benchmark (bench/vscode): start command -> listening, final received -> in the document. */
+  startToListeningMs: number[];
+  finalToEditorMs: number[];
 }
 
 export class Murmur implements vscode.Disposable {
@@ -47,7 +50,7 @@ export class Murmur implements vscode.Disposable {
   private restartDelayMs = 1000;
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
-  readonly stats: DictationStats = { committed: 0, restarts: 0 };
+  readonly stats: DictationStats = { committed: 0, restarts: 0, startToListeningMs: [], finalToEditorMs: [] };
   private readonly finalEmitter = new vscode.EventEmitter<{ event: FinalEvent; where: string; text: string }>();
   /** Fired after each final is committed (tests wait on it). */
   readonly onDidCommit = this.finalEmitter.event;
@@ -206,10 +209,12 @@ export class Murmur implements vscode.Disposable {
     this.nextTarget = undefined;
     const target = this.inserter.target();
     if (target?.kind === 'editor' && options.target !== 'terminal' && isReadOnly(target.editor.document)) {
+      this.stats.lastError = { code: 'READ_ONLY', message: `${target.editor.document.uri.toString()} is read-only` };
       void vscode.window.showWarningMessage(`Murmur: ${path.basename(target.editor.document.fileName)} is read-only; open an editable file to dictate.`);
       return;
     }
     this.inserter.preferTerminal = options.target === 'terminal';
+    const t0 = performance.now();
     this.state = 'starting';
     this.status.set('starting');
     await this.setContext(true);
@@ -220,6 +225,7 @@ export class Murmur implements vscode.Disposable {
       const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: cfg.recognizer });
       this.session = started.session;
       this.state = 'listening';
+      this.stats.startToListeningMs.push(performance.now() - t0);
       this.status.set('listening');
       this.log.info(`dictation ${started.session} started (device ${cfg.device})`);
     } catch (e) {
@@ -316,8 +322,10 @@ export class Murmur implements vscode.Disposable {
   }
 
   private commitFinal(e: FinalEvent): void {
+    const received = performance.now();
     this.commitChain = this.commitChain.then(async () => {
       const r = await this.inserter.commit(e.text);
+      this.stats.finalToEditorMs.push(performance.now() - received);
       if (r.inserted) this.stats.committed++;
       this.stats.lastInsert = { where: r.where, text: r.text };
       this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} (${e.reason}, ${e.text.length} chars)`);
@@ -383,6 +391,14 @@ export class Murmur implements vscode.Disposable {
     this.model = undefined;
     await this.ensureReady();
     this.status.set('idle');
+  }
+
+  /** Stops the sidecar so that the next dictation starts cold (the benchmark measures that). */
+  async stopSidecarForBenchmark(): Promise<void> {
+    await this.cancel();
+    await this.client?.stop();
+    this.client = undefined;
+    this.model = undefined;
   }
 
   /** Starts the engine in the background (setting "start engine on start-up"). */

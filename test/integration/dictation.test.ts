@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
+import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, shared, speak, until } from './helpers';
 
 const GO = 'Go forward ten meters.';
 const HE = 'He might even have been made amiable himself.';
@@ -143,6 +143,56 @@ describe('dictation in a real VS Code', function () {
     await again;
     await vscode.commands.executeCommand('murmur.stopDictation');
     assert.equal(editor.document.getText(), `${before} ${HE}`);
+  });
+
+  it('a read-only editor is refused with a message', async () => {
+    const provider = vscode.workspace.registerTextDocumentContentProvider('murmur-ro', { provideTextDocumentContent: () => 'read only' });
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('murmur-ro:/fixed.txt'));
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('murmur.startDictation');
+      assert.equal(api.murmur.dictating, false);
+      assert.equal(api.murmur.stats.lastError?.code, 'READ_ONLY');
+      assert.equal(doc.getText(), 'read only');
+    } finally {
+      provider.dispose();
+    }
+  });
+
+  it('with no editor open, a focused terminal receives the text', async () => {
+    speak([GOFORWARD()]);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const terminal = vscode.window.createTerminal('murmur-test');
+    terminal.show(false);
+    try {
+      await until('the terminal to be active', () => vscode.window.activeTerminal === terminal, 10_000);
+      assert.equal(vscode.window.activeTextEditor, undefined);
+      const done = commits(api, 1);
+      await vscode.commands.executeCommand('murmur.startDictation');
+      await done;
+      await vscode.commands.executeCommand('murmur.stopDictation');
+      assert.deepEqual(api.murmur.stats.lastInsert, { where: 'terminal', text: GO });
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it('changing the model setting reloads the model in the running sidecar (no window reload)', async () => {
+    speak([GOFORWARD()]);
+    const pid = api.murmur.sidecarPid;
+    await setting('model.path', shared('models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01'));
+    try {
+      const editor = await newEditor();
+      const done = commits(api, 1);
+      await vscode.commands.executeCommand('murmur.startDictation');
+      await done;
+      await vscode.commands.executeCommand('murmur.stopDictation');
+      // The streaming Zipformer writes bare upper-case words: sentence-cased, no period.
+      assert.equal(editor.document.getText(), 'Go forward ten meters');
+      if (pid !== undefined) assert.equal(api.murmur.sidecarPid, pid, 'same sidecar process');
+    } finally {
+      await setting('model.path', '');
+    }
   });
 
   it('a bad model path shows the error and dictation does not start', async () => {

@@ -18,7 +18,8 @@ function findTests(dir: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.test.js'))
+    // MURMUR_BENCH=1 (npm run bench:vscode) runs the benchmarks instead of the tests.
+    .filter((f) => f.endsWith(process.env.MURMUR_BENCH === '1' ? '.bench.js' : '.test.js'))
     .sort()
     .map((f) => path.join(dir, f));
 }

@@ -39,6 +39,9 @@ export interface LoadedSession {
   bytes?: Uint8Array;
 }
 
+/** Where a session keeps the model bytes it uses in place (see loadSession). */
+const MODEL_BYTES = Symbol('murmur.modelBytes');
+
 function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: threads,
@@ -66,6 +69,10 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       ...baseOptions(options.threads),
       extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1' } },
     });
+    // onnxruntime reads the weights from these bytes for as long as the session lives; if the
+    // mapping were garbage-collected it would be unmapped under it (a crash). Tie the bytes to the
+    // session object itself, so whoever keeps the session keeps the mapping.
+    Object.defineProperty(session, MODEL_BYTES, { value: mapped.bytes, enumerable: false });
     const loadMs = performance.now() - t0;
     log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
     return { session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readWav, toMono16k } from '../../src/engine/audio/wav';
+import { sharedDir } from '../../src/engine/paths';
 import type { MurmurApi } from '../../src/extension/main';
 
 export const EXTENSION_ID = 'murmur-dev.murmur';
@@ -21,8 +22,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-it-alsa-'));
 const CONF = path.join(dir, 'asound.conf');
 
 export function shared(...parts: string[]): string {
-  const root = process.env.MURMUR_SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
-  const p = path.join(root, ...parts);
+  const p = path.join(sharedDir(), ...parts);
   assert.ok(fs.existsSync(p), `missing shared test file ${p} (MURMUR_SHARED_DIR or ../shared beside the repository)`);
   return p;
 }

@@ -133,12 +133,18 @@ export class Murmur implements vscode.Disposable {
   /** The sidecar is up and the configured model loaded (loading it with progress if needed). */
   async ensureReady(showProgress = true): Promise<SidecarClient> {
     const client = await this.ensureSidecar();
-    const cfg = this.config();
-    const key = JSON.stringify([cfg.model, cfg.threads]);
-    if (this.model && this.modelKey === key) return client;
-    if (!this.loading) {
+    // A load already running may be for older settings: wait for it, then check again.
+    for (;;) {
+      const cfg = this.config();
+      const key = JSON.stringify([cfg.model, cfg.threads]);
+      if (this.model && this.modelKey === key) return client;
+      if (this.loading) {
+        await this.loading.catch(() => undefined);
+        continue;
+      }
       const load = async (): Promise<ModelInfo> => {
         this.status.set('loading', cfg.usesDefaultModel ? '(embedded Moonshine)' : (cfg.model.dir ?? ''));
+        this.model = undefined;
         const info = await client.request({ type: 'loadModel', location: cfg.model, threads: cfg.threads });
         await client.request({ type: 'setOptions', options: cfg.recognizer });
         this.model = info;
@@ -150,15 +156,14 @@ export class Murmur implements vscode.Disposable {
         ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Murmur: loading the speech model…' }, load)
         : load();
       this.loading = Promise.resolve(run).finally(() => (this.loading = undefined));
+      try {
+        await this.loading;
+      } catch (e) {
+        this.status.set('error', (e as Error).message);
+        this.reportModelError(e);
+        throw e;
+      }
     }
-    try {
-      await this.loading;
-    } catch (e) {
-      this.status.set('error', (e as Error).message);
-      this.reportModelError(e);
-      throw e;
-    }
-    return client;
   }
 
   private reportModelError(e: unknown): void {

@@ -76,13 +76,13 @@ describe('two sidecars share the model weights through mmap', () => {
     }
     // Encoder, decoder and Silero VAD, each mapped (not read) by both processes.
     assert.ok(ma.length >= 3 && mb.length >= 3, `expected the .ort files to be mapped in both: ${ma.length}, ${mb.length}`);
-    for (const ms of [ma, mb]) {
-      // Every resident page of the mappings is shared with the other process; none is private.
-      assert.ok(sum(ms, 'shared') >= 0.9 * sum(ms, 'rss'), `shared ${sum(ms, 'shared')} of ${sum(ms, 'rss')} kB`);
-      assert.ok(sum(ms, 'privateClean') + sum(ms, 'privateDirty') <= 0.1 * sum(ms, 'rss'), 'model pages are not private');
-      // Proportional share: each process is charged about half of the shared pages.
-      assert.ok(sum(ms, 'pss') <= 0.6 * sum(ms, 'rss'), `Pss ${sum(ms, 'pss')} vs Rss ${sum(ms, 'rss')}`);
-    }
+    // Every page the second sidecar has of the model is shared (with the first), none private;
+    // the first may have touched a few more pages (its warm-up decode may have finished first).
+    assert.ok(sum(mb, 'shared') >= 0.9 * sum(mb, 'rss'), `B: shared ${sum(mb, 'shared')} of ${sum(mb, 'rss')} kB`);
+    assert.ok(sum(mb, 'privateClean') + sum(mb, 'privateDirty') <= 0.1 * sum(mb, 'rss'), 'B: model pages are not private');
+    assert.ok(sum(ma, 'shared') >= 0.9 * sum(mb, 'rss'), `A shares ${sum(ma, 'shared')} kB of the ${sum(mb, 'rss')} kB B uses`);
+    // Proportional share: each process is charged about half of the pages both have.
+    assert.ok(sum(mb, 'pss') <= 0.6 * sum(mb, 'rss'), `B: Pss ${sum(mb, 'pss')} vs Rss ${sum(mb, 'rss')}`);
     // The weights are really in use: most of the model is resident in both.
     assert.ok(sum(mb, 'rss') * 1024 >= 0.5 * ortBytes, `resident ${sum(mb, 'rss')} kB of ${ortBytes} bytes`);
   });

@@ -11,7 +11,7 @@ import { createSegmenter, defaultSegmenterOptions } from '../../vad/segmenter';
 import { loadSileroVadModel, type SileroVadModel } from '../../vad/silero';
 import type { MoonshineFiles } from '../spec';
 import { loadMoonshineTranscriber, type LoadedMoonshine } from './load-transcriber';
-import { MoonshineRecognizer } from './recognizer';
+import { MoonshineRecognizer, type Transcriber } from './recognizer';
 import { SpeechTap } from './speech-tap';
 
 export interface MoonshineLoadOptions {
@@ -49,20 +49,35 @@ export async function loadMoonshineModel(files: MoonshineFiles, options: Moonshi
     if (vad.status === 'fulfilled') await vad.value.dispose();
     throw nets.status === 'rejected' ? nets.reason : (vad as PromiseRejectedResult).reason;
   }
+  // The warm-up runs in the background so that loading (and the user's first "Start Dictation")
+  // does not wait for it; every decode waits for it instead, and the first one is due only after
+  // 0.3 s of speech, by when it is long done.
   const t0 = performance.now();
-  await nets.value.transcriber.transcribe(new Float32Array(WARM_UP_SAMPLES));
-  log('debug', `Moonshine warm-up decode: ${(performance.now() - t0).toFixed(0)} ms`);
-  return new MoonshineModel(nets.value, vad.value);
+  const warm = nets.value.transcriber
+    .transcribe(new Float32Array(WARM_UP_SAMPLES))
+    .then(() => log('debug', `Moonshine warm-up decode: ${(performance.now() - t0).toFixed(0)} ms`))
+    .catch((e: unknown) => log('warn', `Moonshine warm-up decode failed: ${(e as Error).message}`));
+  return new MoonshineModel(nets.value, vad.value, warm);
 }
 
 class MoonshineModel implements LoadedModel {
   readonly family = 'moonshine' as const;
   readonly description: string;
 
+  /** The transcriber, behind the warm-up: no decode overlaps it. */
+  private readonly transcriber: Transcriber;
+
   constructor(
     private readonly nets: LoadedMoonshine,
     private readonly vad: SileroVadModel,
+    private readonly warm: Promise<void>,
   ) {
+    this.transcriber = {
+      transcribe: async (samples) => {
+        await warm;
+        return nets.transcriber.transcribe(samples);
+      },
+    };
     const { layers, headDim } = nets.layout;
     const size = layers === 6 && headDim === 36 ? 'tiny' : layers === 8 && headDim === 52 ? 'base' : `${layers}-layer`;
     this.description = `Moonshine ${size} encoder-decoder (offline model, re-decoded for partials; Silero VAD endpointing)`;
@@ -81,10 +96,11 @@ class MoonshineModel implements LoadedModel {
       postRollMs: POST_ROLL_MS,
     });
     const pauses = { pauseStartAt: (sample: number) => tap.pauseStartAt(sample), postRollSamples: (POST_ROLL_MS * 16000) / 1000 };
-    return new MoonshineRecognizer({ transcriber: this.nets.transcriber, segmenter, pauses, gain: new GainNormalizer() }, opts);
+    return new MoonshineRecognizer({ transcriber: this.transcriber, segmenter, pauses, gain: new GainNormalizer() }, opts);
   }
 
   async dispose(): Promise<void> {
+    await this.warm;
     await Promise.all([releaseNets(this.nets), this.vad.dispose()]);
   }
 }

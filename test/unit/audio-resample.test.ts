@@ -8,6 +8,7 @@ import { StreamingDownmixer, StreamingResampler, downmix, resample } from '../..
 import { readWav } from '../../src/engine/audio/wav';
 import { MurmurError } from '../../src/engine/errors';
 import { sharedPath } from '../helpers/shared';
+import { concat } from '../helpers/samples';
 
 const CHUNKS = [1, 160, 1234, 16000];
 
@@ -27,13 +28,7 @@ function chunked(r: StreamingResampler, input: Float32Array, size: number): Floa
   const parts: Float32Array[] = [];
   for (let i = 0; i < input.length; i += size) parts.push(r.process(input.subarray(i, i + size)));
   parts.push(r.flush());
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** Bit-for-bit equality with a useful message at the first difference. */

@@ -11,6 +11,7 @@ import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { loadMoonshineModel } from '../../src/engine/models/moonshine/model';
 import type { MoonshineRecognizer } from '../../src/engine/models/moonshine/recognizer';
 import type { FinalEvent, LoadedModel, PartialEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../src/engine/recognizer';
+import { concat } from '../helpers/samples';
 
 const SR = 16000;
 const REFERENCE = `${MOONSHINE_DIR}/reference-output.onnxruntime-node-1.30.txt`;
@@ -27,14 +28,9 @@ function reference(name: string): string {
   return text;
 }
 
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+/** Joins clips (and silences) into one recording. */
+function join(...parts: Float32Array[]): Float32Array {
+  return concat(parts);
 }
 
 interface Run {
@@ -106,7 +102,7 @@ describe('moonshine streaming recognizer', () => {
   test('two clips joined by 1.5 s of silence give two finals, each equal to its reference', async () => {
     const a = clipSamples('sense_and_sensibility_01_austen_64kb-0930.wav');
     const b = clipSamples('goforward.wav');
-    const samples = concat(a, new Float32Array(1.5 * SR), b);
+    const samples = join(a, new Float32Array(1.5 * SR), b);
     const r = model.createRecognizer(exact);
     const out = await run(r, samples, 1234);
     console.log(`0930 + 1.5 s + goforward: ${describeFinals(out.finals)}; ${stats(r)}`);
@@ -130,7 +126,7 @@ describe('moonshine streaming recognizer', () => {
   });
 
   test('with partials off nothing but finals is emitted, and the pause before an endpoint is still decoded ahead', async () => {
-    const samples = concat(clipSamples('sense_and_sensibility_01_austen_64kb-0930.wav'), new Float32Array(1.5 * SR), clipSamples('goforward.wav'));
+    const samples = join(clipSamples('sense_and_sensibility_01_austen_64kb-0930.wav'), new Float32Array(1.5 * SR), clipSamples('goforward.wav'));
     const r = model.createRecognizer({ ...exact, partials: false });
     const out = await run(r, samples, 1600);
     assert.deepEqual(out.partials, []);
@@ -158,7 +154,7 @@ describe('moonshine streaming recognizer', () => {
   });
 
   test('finals are chunk-invariant on two utterances (160, 1234, 16000) with gain normalisation on; partials keep their rate', async () => {
-    const samples = concat(clipSamples('sense_and_sensibility_01_austen_64kb-0880.wav'), new Float32Array(1.5 * SR), clipSamples('0.wav'));
+    const samples = join(clipSamples('sense_and_sensibility_01_austen_64kb-0880.wav'), new Float32Array(1.5 * SR), clipSamples('0.wav'));
     const runs = new Map<number, Run>();
     const decodes = new Map<number, number>();
     for (const chunk of [160, 1234, 16000]) {
@@ -247,7 +243,7 @@ describe('moonshine streaming recognizer', () => {
   });
 
   test('without endpointing a pause does not end the utterance', async () => {
-    const samples = concat(clipSamples('sense_and_sensibility_01_austen_64kb-0930.wav'), new Float32Array(1.5 * SR), clipSamples('goforward.wav'));
+    const samples = join(clipSamples('sense_and_sensibility_01_austen_64kb-0930.wav'), new Float32Array(1.5 * SR), clipSamples('goforward.wav'));
     const r = model.createRecognizer({ ...exact, endpointing: false, partials: false });
     const out = await run(r, samples, 1600);
     console.log(`endpointing off: ${describeFinals(out.finals)}`);

@@ -18,6 +18,7 @@ import { alsaFileDevice, requireArecord, type AlsaFileDevice } from '../helpers/
 import { sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { SidecarClient, sidecarScript } from '../helpers/sidecar-client';
 import { tempCacheDir } from '../helpers/temp';
+import { waitUntil } from '../helpers/wait';
 
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
 
@@ -215,13 +216,4 @@ async function waitForChild(parent: number, name: string, timeoutMs = 5000): Pro
     return false;
   }, timeoutMs);
   return found;
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
 }

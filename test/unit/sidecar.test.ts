@@ -14,6 +14,7 @@ import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type SidecarMessage } from '../../
 import { referenceOutputs, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { SidecarClient, sidecarScript } from '../helpers/sidecar-client';
 import { tempCacheDir } from '../helpers/temp';
+import { waitUntil } from '../helpers/wait';
 
 const REFERENCE = path.join(ZIPFORMER_DIR, 'reference-output.sherpa-onnx-node-1.13.8.txt');
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
@@ -276,13 +277,4 @@ function isOurSidecar(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
 }

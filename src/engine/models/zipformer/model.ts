@@ -2,7 +2,6 @@
  * A loaded sherpa-onnx streaming transducer (Zipformer / Zipformer2): three shared sessions and the
  * token table. Each recognizer gets its own encoder caches, features and search state.
  */
-import { MurmurError } from '../../errors';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
 import { loadSession, type LoadedSession } from '../../onnx/session';
@@ -35,13 +34,7 @@ export interface ZipformerMetadata {
 export async function loadZipformerModel(files: ZipformerFiles, metadata: ZipformerMetadata, options: ZipformerLoadOptions): Promise<LoadedModel> {
   const log = options.log ?? silentLog;
   const tokens = readTokens(files.tokens);
-  const vocab = Number(metadata.decoder.vocab_size);
-  if (Number.isInteger(vocab) && vocab !== tokens.pieces.length) {
-    throw new MurmurError(
-      'MODEL_TOKENS_MISMATCH',
-      `${files.tokens} has ${tokens.pieces.length} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
-    );
-  }
+  // tokens.txt was checked against the decoder's vocab_size by resolveModel (detect.ts).
   const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
   // The decoder and joiner run on one frame at a time: more threads only add hand-off cost.
   const loads = await Promise.allSettled([

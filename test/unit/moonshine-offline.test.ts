@@ -32,6 +32,25 @@ describe('moonshine offline transcription', () => {
     await Promise.all([loaded.encoder.session.release(), loaded.decoder.session.release()]);
   });
 
+  test('a draft is verified, not trusted: own tokens, a stale prefix and garbage all decode to (nearly) the exact text', async () => {
+    for (const clip of clips().slice(0, 4)) {
+      const samples = readClip(clip.path);
+      const exact = await loaded.transcriber.transcribe(samples);
+      // What a partial has: the decode of the first two thirds of the same audio.
+      const stale = await loaded.transcriber.transcribe(samples.subarray(0, Math.round((samples.length * 2) / 3)));
+      const garbage = [START_TOKEN, ...Array.from({ length: 12 }, (_, i) => 1000 + 37 * i)];
+      for (const [label, draft] of [['own tokens', exact.tokens], ['stale prefix', stale.tokens], ['garbage', garbage]] as const) {
+        const drafted = await loaded.transcriber.transcribe(samples, draft);
+        assert.equal(drafted.tokens[0], START_TOKEN);
+        assert.ok(drafted.tokens.indexOf(END_TOKEN) === -1 || drafted.tokens.indexOf(END_TOKEN) === drafted.tokens.length - 1, 'nothing after the end token');
+        // The one-pass verification quantises activations over the whole draft (see
+        // greedy-decode.ts), so a near-tie may go the other way; anything more is a bug.
+        const { errors, words } = wordErrorRate(exact.text, drafted.text);
+        assert.ok(errors <= Math.max(1, Math.floor(words / 10)), `${clip.name} with ${label}: "${drafted.text}" vs exact "${exact.text}"`);
+      }
+    }
+  });
+
   test('reads the tiny layout from the decoder inputs', () => {
     assert.deepEqual(loaded.layout, { layers: 6, kvHeads: 8, headDim: 36, hiddenDim: 288 });
   });

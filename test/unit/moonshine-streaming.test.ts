@@ -188,13 +188,17 @@ describe('moonshine streaming recognizer', () => {
     assert.ok(out.partials.length >= 15, `only ${out.partials.length} partials`);
     assert.ok(s.partials + s.partialsSkipped <= Math.ceil(samples.length / SR / 0.3), `${s.partials} partial decodes`);
     // Each partial is an earlier version of the final: apart from its last two words (possibly cut
-    // mid-word at the grid point) its words are the final's, in order; and partials grow.
+    // mid-word at the grid point) its words are the final's, in order; and partials grow. Partials
+    // verify the previous partial's tokens in one pass (greedy-decode.ts), whose batch-wide int8
+    // quantisation can settle a near-tie the other way ("dishonored" / "dishonoured"): allow one
+    // word in ten to differ, never more.
     const finalWords = words(out.finals[0].text);
     let longest = 0;
     for (const p of out.partials) {
       const w = words(p.text);
       const settled = w.slice(0, Math.max(0, w.length - 2));
-      assert.deepEqual(settled, finalWords.slice(0, settled.length), `partial "${p.text}" is not a prefix of the final`);
+      const { errors } = wordErrorRate(finalWords.slice(0, settled.length).join(' '), settled.join(' '));
+      assert.ok(errors <= Math.max(1, Math.floor(settled.length / 10)), `partial "${p.text}" is not an earlier version of the final (${errors} words differ)`);
       assert.ok(w.length >= longest - 2, `partial "${p.text}" shrank`);
       longest = Math.max(longest, w.length);
     }

@@ -73,9 +73,9 @@ class MoonshineModel implements LoadedModel {
     private readonly warm: Promise<void>,
   ) {
     this.transcriber = {
-      transcribe: async (samples) => {
+      transcribe: async (samples, draft) => {
         await warm;
-        return nets.transcriber.transcribe(samples);
+        return nets.transcriber.transcribe(samples, draft);
       },
     };
     const { layers, headDim } = nets.layout;

@@ -13,13 +13,16 @@
  * - accept() with nothing to do is a few comparisons and one copy of the chunk;
  * - partials start once the segment is MIN_PARTIAL_SEC long and then come every
  *   partialIntervalMs of audio, or PARTIAL_INTERVAL_PER_SEC of the segment's length when that is
- *   longer, so re-decoding a long utterance never takes more than a fixed share of real time;
+ *   longer (capped at MAX_PARTIAL_STEP_SEC), so re-decoding a long utterance takes a bounded share
+ *   of real time while the hypothesis is still refreshed at least every half second;
+ * - a partial verifies the previous partial's tokens in one decoder pass instead of regenerating
+ *   them (a "draft", see greedy-decode.ts), which halves its cost; finals never use a draft;
  * - no partial in a call that produced a final;
  * - a final whose exact range the last partial decoded reuses its text. In a pause, a partial
  *   decodes exactly the range the endpoint will close the utterance at (pause start + post-roll, see
  *   speech-tap.ts), once, so at the endpoint nothing is left to decode and later grid points in the
- *   pause decode nothing; and when finish() follows a partial of speech running to the end of
- *   input, that partial was already the final's decode (so finish() never waits for two decodes).
+ *   pause decode nothing. (That look-ahead decode is exact, never drafted; a drafted partial of
+ *   speech running to the end of input is not reused, so finish() then decodes once, exactly.)
  */
 import type { FinalEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
 import type { Segmenter } from '../../vad/types';
@@ -29,8 +32,13 @@ import type { Transcription } from './transcriber';
 const SAMPLE_RATE = 16000;
 /** Shorter open segments are not worth a partial (a syllable at most). */
 const MIN_PARTIAL_SEC = 0.3;
-/** Partial spacing grows with the segment: this many seconds per second of segment (0.06 = 60 ms/s). */
-const PARTIAL_INTERVAL_PER_SEC = 0.06;
+/** Partial spacing grows with the segment: this many seconds per second of segment (0.03 = 30 ms/s)... */
+const PARTIAL_INTERVAL_PER_SEC = 0.03;
+/**
+ * ...up to this spacing, so that with a decode (~100-250 ms for 10-20 s, drafted) a refreshed
+ * hypothesis still arrives every 500 ms however long the utterance runs.
+ */
+const MAX_PARTIAL_STEP_SEC = 0.4;
 /**
  * Audio kept while no segment is open: the segmenter reports a start only after `minSpeechMs` of
  * speech and places it `preRollMs` earlier still, so the start lies in the past.
@@ -38,7 +46,8 @@ const PARTIAL_INTERVAL_PER_SEC = 0.06;
 const IDLE_HISTORY_SEC = 5;
 
 export interface Transcriber {
-  transcribe(samples: Float32Array): Promise<Transcription>;
+  /** `draft`: an earlier decode's tokens to verify rather than regenerate (partials only). */
+  transcribe(samples: Float32Array, draft?: readonly number[]): Promise<Transcription>;
 }
 
 /** Audio-domain preprocessing (gain normalisation): same length out, chunk-size invariant. */
@@ -83,6 +92,9 @@ interface Decoded {
   start: number;
   end: number;
   text: string;
+  tokens: readonly number[];
+  /** Decoded from a draft (see greedy-decode.ts): fine for a partial, never reused as a final. */
+  drafted: boolean;
 }
 
 export class MoonshineRecognizer implements StreamingRecognizer {
@@ -181,7 +193,8 @@ export class MoonshineRecognizer implements StreamingRecognizer {
 
   /** Grid step after position `at` of the segment starting at `start`: the interval, stretched for long segments. */
   private partialStep(start: number, at: number): number {
-    return Math.max(this.partialIntervalSamples, Math.round((at - start) * PARTIAL_INTERVAL_PER_SEC));
+    const stretched = Math.min(Math.round((at - start) * PARTIAL_INTERVAL_PER_SEC), MAX_PARTIAL_STEP_SEC * SAMPLE_RATE);
+    return Math.max(this.partialIntervalSamples, stretched);
   }
 
   private async partial(start: number, events: RecognizerEvent[]): Promise<void> {
@@ -201,12 +214,16 @@ export class MoonshineRecognizer implements StreamingRecognizer {
       if (inPause) end = pause + this.pauses.postRollSamples;
     }
     if (!this.options.partials && !inPause) return;
-    if (this.lastDecode && this.lastDecode.start === start && this.lastDecode.end === end) {
+    const last = this.lastDecode;
+    if (last && last.start === start && last.end === end && !(inPause && last.drafted)) {
       this.stats.partialsSkipped++;
       return;
     }
-    const text = await this.decode(start, end, 'partial');
-    this.lastDecode = { start, end, text };
+    // Speech still running: verify the previous partial's tokens instead of regenerating them. In a
+    // pause this decode is the final's, done ahead, so it must be the exact one.
+    const draft = !inPause && last?.start === start ? last.tokens : undefined;
+    const { text, tokens } = await this.decode(start, end, 'partial', draft);
+    this.lastDecode = { start, end, text, tokens, drafted: draft !== undefined };
     const trimmed = text.trim();
     if (this.options.partials && trimmed && trimmed !== this.lastPartialText) {
       this.lastPartialText = trimmed;
@@ -216,23 +233,24 @@ export class MoonshineRecognizer implements StreamingRecognizer {
 
   private async close(end: number, reason: FinalEvent['reason'], events: RecognizerEvent[]): Promise<void> {
     const start = this.segmentStart;
-    const reuse = this.lastDecode && this.lastDecode.start === start && this.lastDecode.end === end ? this.lastDecode.text : undefined;
+    const last = this.lastDecode;
+    const reuse = last && !last.drafted && last.start === start && last.end === end ? last.text : undefined;
     this.segmentStart = undefined;
     this.nextPartial = Number.POSITIVE_INFINITY;
     this.lastDecode = undefined;
     this.lastPartialText = '';
     if (start === undefined || end <= start) return;
     if (reuse !== undefined) this.stats.finalsReused++;
-    const text = reuse ?? (await this.decode(start, end, 'final'));
+    const text = reuse ?? (await this.decode(start, end, 'final')).text;
     const trimmed = text.trim();
     if (!trimmed) return;
     events.push({ type: 'final', text: trimmed, utterance: this.utterance, startSec: start / SAMPLE_RATE, endSec: end / SAMPLE_RATE, reason });
     this.utterance++;
   }
 
-  private async decode(start: number, end: number, kind: 'partial' | 'final'): Promise<string> {
+  private async decode(start: number, end: number, kind: 'partial' | 'final', draft?: readonly number[]): Promise<Transcription> {
     const t0 = performance.now();
-    const { text } = await this.transcriber.transcribe(this.audio.slice(start, end));
+    const result = await this.transcriber.transcribe(this.audio.slice(start, end), draft);
     const ms = performance.now() - t0;
     const s = this.stats;
     if (kind === 'partial') {
@@ -244,6 +262,6 @@ export class MoonshineRecognizer implements StreamingRecognizer {
       s.finalMs += ms;
       s.finalMaxMs = Math.max(s.finalMaxMs, ms);
     }
-    return text;
+    return result;
   }
 }

@@ -25,7 +25,11 @@ export class MoonshineTranscriber {
     private readonly tokenizer: MoonshineTokenizer,
   ) {}
 
-  async transcribe(samples: Float32Array): Promise<Transcription> {
+  /**
+   * `draft`: tokens of an earlier decode of the same utterance's start, to verify in one pass
+   * instead of regenerating step by step (partials only; see greedy-decode.ts).
+   */
+  async transcribe(samples: Float32Array, draft?: readonly number[]): Promise<Transcription> {
     const maxLen = Math.trunc((samples.length / SAMPLE_RATE) * TOKENS_PER_SECOND);
     // Under 1/6 s there is no budget for a single token (and the encoder would have no frames).
     if (maxLen < 1) return { text: '', tokens: [], encoderMs: 0, decoderMs: 0 };
@@ -36,7 +40,7 @@ export class MoonshineTranscriber {
     const t1 = performance.now();
     let tokens: number[];
     try {
-      tokens = await this.decoder.decode(hidden, maxLen);
+      tokens = await this.decoder.decode(hidden, maxLen, draft);
     } finally {
       hidden.dispose();
     }

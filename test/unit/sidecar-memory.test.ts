@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { defaultModelDir } from '../../src/engine/paths';
 import { SidecarClient } from '../helpers/sidecar-client';
+import { sharedPath } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
 interface Mapping {
@@ -43,6 +44,7 @@ function mappings(pid: number, suffix: string): Mapping[] {
   return out;
 }
 
+const CLIP = 'audio/pocketsphinx-testdata/sense_and_sensibility_01_austen_64kb-0930.wav';
 const sum = (ms: Mapping[], k: keyof Omit<Mapping, 'file'>) => ms.reduce((s, m) => s + m[k], 0);
 
 describe('two sidecars share the model weights through mmap', () => {
@@ -59,6 +61,11 @@ describe('two sidecars share the model weights through mmap', () => {
     await c.call('hello', { version: '1.0' });
     const info = await c.call('loadModel', { location: { dir: defaultModelDir() }, threads: 1, cacheDir: cache.dir }, 300_000);
     assert.equal(info.family, 'moonshine');
+    // Decode a clip, so every weight the model uses has been touched (weights are used in place
+    // and paged in on first use) and the background warm-up is over.
+    const from = c.messages.length;
+    const { session } = await c.call('startDictation', { source: { kind: 'file', path: sharedPath(CLIP), realtime: false } });
+    await c.waitForEvent('dictationEnded', (e) => e.session === session, 120_000, from);
     return c;
   }
 

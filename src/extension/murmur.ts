@@ -30,6 +30,14 @@ export interface DictationStats {
   /** Timings for the benchmark (bench/vscode): start command -> listening, final received -> in the document. */
   startToListeningMs: number[];
   finalToEditorMs: number[];
+  /** The last sidecar spawn (spawn -> handshake done) and model load (request -> loaded), ms. */
+  spawnMs?: number;
+  modelLoadMs?: number;
+}
+
+/** Identifies the model a configuration asks for (a change means a reload). */
+function keyOfModel(cfg: MurmurConfig): string {
+  return JSON.stringify([cfg.model, cfg.threads]);
 }
 
 export class Murmur implements vscode.Disposable {
@@ -43,6 +51,8 @@ export class Murmur implements vscode.Disposable {
   private model: ModelInfo | undefined;
   private modelKey = '';
   private loading: Promise<ModelInfo> | undefined;
+  /** The settings the running load is for. */
+  private loadingKey = '';
   private state: DictationState = 'idle';
   private session: number | undefined;
   /** Finals are inserted one after another, in order. */
@@ -97,7 +107,9 @@ export class Murmur implements vscode.Disposable {
         this.modelKey = '';
         if (!e.expected && !this.disposed) this.crashed(e.signal ?? `exit code ${e.code}`);
       });
+      const t0 = performance.now();
       await client.start();
+      this.stats.spawnMs = performance.now() - t0;
       this.client = client;
       return client;
     })();
@@ -131,12 +143,14 @@ export class Murmur implements vscode.Disposable {
   }
 
   /** The sidecar is up and the configured model loaded (loading it with progress if needed). */
-  async ensureReady(showProgress = true): Promise<SidecarClient> {
-    const client = await this.ensureSidecar();
+  async ensureReady(showProgress = true, running?: SidecarClient): Promise<SidecarClient> {
+    // With a running client, everything up to the first await below runs synchronously: a load
+    // this call starts has been sent when it returns (start() relies on that).
+    const client = running ?? (await this.ensureSidecar());
     // A load already running may be for older settings: wait for it, then check again.
     for (;;) {
       const cfg = this.config();
-      const key = JSON.stringify([cfg.model, cfg.threads]);
+      const key = keyOfModel(cfg);
       if (this.model && this.modelKey === key) return client;
       if (this.loading) {
         await this.loading.catch(() => undefined);
@@ -145,8 +159,10 @@ export class Murmur implements vscode.Disposable {
       const load = async (): Promise<ModelInfo> => {
         this.status.set('loading', cfg.usesDefaultModel ? '(embedded Moonshine)' : (cfg.model.dir ?? ''));
         this.model = undefined;
+        const t0 = performance.now();
         const info = await client.request({ type: 'loadModel', location: cfg.model, threads: cfg.threads });
         await client.request({ type: 'setOptions', options: cfg.recognizer });
+        this.stats.modelLoadMs = performance.now() - t0;
         this.model = info;
         this.modelKey = key;
         this.log.info(`model ready: ${info.description} (${info.family}, ${info.via}, ${info.loadMs.toFixed(0)} ms)`);
@@ -155,6 +171,7 @@ export class Murmur implements vscode.Disposable {
       const run = showProgress
         ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Murmur: loading the speech model…' }, load)
         : load();
+      this.loadingKey = key;
       this.loading = Promise.resolve(run).finally(() => (this.loading = undefined));
       try {
         await this.loading;
@@ -223,9 +240,22 @@ export class Murmur implements vscode.Disposable {
     this.state = 'starting';
     this.status.set('starting');
     await this.setContext(true);
+    let ready: Promise<SidecarClient> | undefined;
     try {
-      const client = await this.ensureReady();
-      if (this.state !== 'starting') return; // cancelled while loading
+      const client = await this.ensureSidecar();
+      if (this.state !== 'starting') return; // cancelled while spawning
+      ready = this.ensureReady(true, client);
+      // While the model for the current settings is loading, the sidecar takes the dictation
+      // anyway: the recorder starts now and its audio waits for the model, so a cold start does not
+      // make the user wait to speak. A load for older settings must finish first (the sidecar would
+      // bind the dictation to that model).
+      const overlap = this.loading !== undefined && this.loadingKey === keyOfModel(this.config());
+      if (!overlap) {
+        await ready;
+        if (this.state !== 'starting') return; // cancelled while loading
+      } else {
+        ready.catch(() => undefined); // reported by ensureReady; the dictation ends with 'error'
+      }
       const cfg = this.config();
       const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: cfg.recognizer });
       this.session = started.session;
@@ -235,7 +265,10 @@ export class Murmur implements vscode.Disposable {
       this.log.info(`dictation ${started.session} started (device ${cfg.device})`);
     } catch (e) {
       this.endSession();
+      // A start that failed because the model did not load: ensureReady has reported that.
+      if (ready && (await ready.then(() => false, () => true))) return;
       const err = e as Error;
+      this.log.error(`Start Dictation failed: ${err instanceof SidecarRequestError ? `${err.code}: ` : ''}${err.message}`);
       if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
         this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
         this.status.set('error', err.message);

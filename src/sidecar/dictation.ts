@@ -15,11 +15,18 @@ import type { Log } from '../engine/log';
 import type { RecognizerEvent, StreamingRecognizer } from '../engine/recognizer';
 import type { DictationEndReason, SidecarEvent } from '../protocol/messages';
 import type { AudioSource } from './audio-source';
-import { FeedQueue } from './feed-queue';
+import { FeedQueue, defaultWatermarks, type Watermarks } from './feed-queue';
+import { isReported } from './pending-recognizer';
 import { LevelMeter } from './level-meter';
 
 /** About 20 level events a second: smooth enough for a meter, cheap on the IPC channel. */
 const LEVEL_INTERVAL_MS = 50;
+/**
+ * While the model is still loading, audio has nowhere to go but the queue: let it hold a minute
+ * (3.8 MB) rather than pausing the recorder after 3 s, which a first ONNX -> ORT conversion of a
+ * large model would exceed.
+ */
+export const LOADING_WATERMARKS: Watermarks = { high: 60 * 16000, low: defaultWatermarks.low };
 
 export interface DictationHooks {
   emit(event: SidecarEvent): void;
@@ -45,12 +52,17 @@ export class Dictation {
     recognizer: StreamingRecognizer,
     private readonly source: AudioSource,
     private readonly hooks: DictationHooks,
+    watermarks: Watermarks = defaultWatermarks,
   ) {
-    this.queue = new FeedQueue(recognizer, {
-      events: (events) => this.forward(events),
-      failed: (e) => this.fail(toMurmurError(e), 'the recognizer failed'),
-      pressure: (high) => (high ? this.source.pause() : this.source.resume()),
-    });
+    this.queue = new FeedQueue(
+      recognizer,
+      {
+        events: (events) => this.forward(events),
+        failed: (e) => this.fail(toMurmurError(e), 'the recognizer failed', isReported(e)),
+        pressure: (high) => (high ? this.source.pause() : this.source.resume()),
+      },
+      watermarks,
+    );
   }
 
   /** Starts the source; rejects (and leaves nothing running) when it cannot start. */
@@ -118,9 +130,10 @@ export class Dictation {
     this.hooks.ended(reason);
   }
 
-  private fail(error: MurmurError, what: string): void {
+  /** `reported`: the host already has this error (a failed model load): log it, do not repeat it. */
+  private fail(error: MurmurError, what: string, reported = false): void {
     this.hooks.log('error', `dictation ${this.session}: ${what}: ${error.message}`);
-    this.hooks.emit({ type: 'error', code: error.code, message: error.message });
+    if (!reported) this.hooks.emit({ type: 'error', code: error.code, message: error.message });
     // A failure while already ending (the flush) keeps that ending's reason.
     if (!this.finished) void this.end('error');
   }

@@ -8,7 +8,10 @@
  *   A load disposes the current model first (one model in memory), so a failed load leaves no
  *   model (state 'error', startDictation -> NO_MODEL).
  * - unloadModel while dictating or loading: BUSY.
- * - startDictation while loading or dictating: BUSY; with no model: NO_MODEL.
+ * - startDictation while dictating: BUSY; with no model: NO_MODEL. While a model loads it is
+ *   accepted: the source starts at once and its audio waits for the model (PendingRecognizer), so
+ *   the user can speak during a cold start; if the load fails the dictation ends with 'error'
+ *   (the loadModel response reports why).
  * - stopDictation / cancelDictation with no dictation: ok, `session: null` (idempotent, so a key
  *   release racing the end of a file is harmless). A stop or cancel while another is ending
  *   waits for that ending and shares its outcome.
@@ -25,10 +28,11 @@ import { readableId, validateRequest } from '../protocol/validate';
 import { isCompatibleVersion, PROTOCOL_VERSION } from '../protocol/version';
 import type { AudioSource } from './audio-source';
 import { listDevices } from './devices';
-import { Dictation } from './dictation';
+import { Dictation, LOADING_WATERMARKS } from './dictation';
 import { FileSource } from './file-source';
 import { MicrophoneSource } from './microphone';
 import { ViaRecorder } from './model-via';
+import { PendingRecognizer } from './pending-recognizer';
 
 export interface Transport {
   /** Sends one message; `sent` runs once it has been handed to the channel (or the channel is gone). */
@@ -50,6 +54,8 @@ type Phase = 'starting' | 'listening' | 'processing';
 export class SidecarServer {
   private model: LoadedModel | undefined;
   private loading = false;
+  /** The model being loaded, for a dictation that starts before it is ready. */
+  private loadingModel: Promise<LoadedModel> | undefined;
   private loadFailed = false;
   private dictation: Dictation | undefined;
   private phase: Phase | undefined;
@@ -144,15 +150,12 @@ export class SidecarServer {
     if (this.loading) throw new MurmurError('BUSY', 'A model is already loading: wait for it (modelLoaded) before loading another.');
     this.loading = true;
     this.publishState();
+    const via = new ViaRecorder();
+    const t0 = performance.now();
+    // Set before any await: a startDictation right behind this request must find the load.
+    this.loadingModel = this.replaceModel(request, via);
     try {
-      const old = this.model;
-      this.model = undefined;
-      await old?.dispose();
-      const via = new ViaRecorder();
-      const t0 = performance.now();
-      // MURMUR_NO_ORT_CACHE=1 loads ONNX files by path (no conversion, no mmap): for comparisons.
-      const noCache = process.env.MURMUR_NO_ORT_CACHE === '1';
-      const model = await loadModel(request.location, { threads: request.threads, vadPath: request.vadPath, cacheDir: request.cacheDir, noCache, log: via.wrap(this.log) });
+      const model = await this.loadingModel;
       this.model = model;
       this.loadFailed = false;
       const info: ResultMap['loadModel'] = { family: model.family, description: model.description, loadMs: Math.round(performance.now() - t0), via: via.via };
@@ -163,8 +166,23 @@ export class SidecarServer {
       throw e;
     } finally {
       this.loading = false;
+      this.loadingModel = undefined;
       this.publishState();
     }
+  }
+
+  /** Disposes the current model (one model in memory at a time), then loads the requested one. */
+  private async replaceModel(request: Extract<Request, { type: 'loadModel' }>, via: ViaRecorder): Promise<LoadedModel> {
+    const old = this.model;
+    this.model = undefined;
+    await old?.dispose();
+    // Creating onnxruntime sessions blocks this thread for a few hundred ms. Let a startDictation
+    // sent right behind this request start its recorder first (a cold Start Dictation sends both):
+    // the recorder then runs, and its first audio arrives between the session creations.
+    await new Promise((resolve) => setImmediate(resolve));
+    // MURMUR_NO_ORT_CACHE=1 loads ONNX files by path (no conversion, no mmap): for comparisons.
+    const noCache = process.env.MURMUR_NO_ORT_CACHE === '1';
+    return loadModel(request.location, { threads: request.threads, vadPath: request.vadPath, cacheDir: request.cacheDir, noCache, log: via.wrap(this.log) });
   }
 
   private async unloadModel(): Promise<ResultMap['unloadModel']> {
@@ -179,12 +197,13 @@ export class SidecarServer {
   }
 
   private async startDictation(request: Extract<Request, { type: 'startDictation' }>): Promise<ResultMap['startDictation']> {
-    if (this.loading) throw new MurmurError('BUSY', 'A model is loading: start dictation once it has loaded (modelLoaded).');
-    if (!this.model) throw new MurmurError('NO_MODEL', 'No model is loaded: send loadModel before startDictation.');
+    const pending = this.loading ? this.loadingModel : undefined;
+    if (!this.model && !pending) throw new MurmurError('NO_MODEL', 'No model is loaded: send loadModel before startDictation.');
     if (this.dictation) throw new MurmurError('BUSY', `Dictation ${this.dictation.session} is already running: stop or cancel it first.`);
     const { source: spec } = request;
     const source: AudioSource = spec.kind === 'file' ? new FileSource(spec.path, spec.realtime) : new MicrophoneSource({ device: spec.device, log: this.log });
-    const recognizer = this.model.createRecognizer({ ...this.options, ...request.options });
+    const options = { ...this.options, ...request.options };
+    const recognizer = pending ? new PendingRecognizer(pending, options, 'moonshine') : (this.model as LoadedModel).createRecognizer(options);
     const session = ++this.sessions;
     const dictation: Dictation = new Dictation(session, recognizer, source, {
       emit: (event) => this.emit(event),
@@ -203,7 +222,7 @@ export class SidecarServer {
         this.phase = undefined;
         this.publishState();
       },
-    });
+    }, pending ? LOADING_WATERMARKS : undefined);
     this.dictation = dictation;
     this.phase = 'starting';
     try {

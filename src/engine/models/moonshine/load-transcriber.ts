@@ -32,21 +32,20 @@ export async function loadMoonshineTranscriber(files: MoonshineFiles, options: M
   // The decoder runs one token at a time: its kernels are too small to split, and a second thread
   // only spins. Measured on 2 cores (5.3 s clip, medians): decoder 1 thread 130 ms / 2 threads
   // 170 ms wall, at half the CPU time. The encoder (whole utterance at once) does gain from threads.
-  const results = await Promise.allSettled([
-    loadSession(files.encoder, sessionOptions),
-    loadSession(files.decoder, { ...sessionOptions, threads: 1 }),
-    loadMoonshineTokenizer(),
-  ]);
-  const [encoder, decoder, tokenizer] = results;
-  if (encoder.status === 'rejected' || decoder.status === 'rejected' || tokenizer.status === 'rejected') {
+  const results = await Promise.allSettled([loadSession(files.encoder, sessionOptions), loadSession(files.decoder, { ...sessionOptions, threads: 1 })]);
+  const [encoder, decoder] = results;
+  if (encoder.status === 'rejected' || decoder.status === 'rejected') {
     // Do not leak the session that did load.
     await Promise.all([encoder, decoder].map((r) => (r.status === 'fulfilled' ? r.value.session.release() : undefined)));
-    const failed = [encoder, decoder, tokenizer].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = [encoder, decoder].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     throw toMurmurError(failed?.reason, 'MODEL_LOAD_FAILED');
   }
   try {
     const layout = readLayout(encoder.value.session, decoder.value.session, files.encoder, files.decoder);
-    const transcriber = new MoonshineTranscriber(encoder.value.session, new GreedyDecoder(decoder.value.session, layout), tokenizer.value);
+    // The tokenizer is only needed once a decode has produced ids. Building it takes ~110 ms of
+    // main-thread time (it also prepares merges we never use), so it is not on the load path: the
+    // first decode (the model's background warm-up) builds it.
+    const transcriber = new MoonshineTranscriber(encoder.value.session, new GreedyDecoder(decoder.value.session, layout), loadMoonshineTokenizer);
     log('info', `Moonshine loaded: ${layout.layers} decoder layers, ${layout.kvHeads}x${layout.headDim} KV heads (encoder ${encoder.value.loadMs.toFixed(0)} ms, decoder ${decoder.value.loadMs.toFixed(0)} ms)`);
     return { transcriber, layout, encoder: encoder.value, decoder: decoder.value };
   } catch (e) {

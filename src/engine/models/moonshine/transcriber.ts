@@ -22,7 +22,8 @@ export class MoonshineTranscriber {
   constructor(
     private readonly encoder: ort.InferenceSession,
     private readonly decoder: GreedyDecoder,
-    private readonly tokenizer: MoonshineTokenizer,
+    /** Called at the first decode (and cached by the loader): see load-transcriber.ts. */
+    private readonly tokenizer: () => Promise<MoonshineTokenizer>,
   ) {}
 
   /**
@@ -47,7 +48,7 @@ export class MoonshineTranscriber {
     const t2 = performance.now();
     // The end token is not text. (moonshine-js drops the last id even when the budget ran out
     // first, losing a real token; the outputs differ only in that runaway case.)
-    const text = this.tokenizer.decode(tokens.at(-1) === END_TOKEN ? tokens.slice(0, -1) : tokens);
+    const text = (await this.tokenizer()).decode(tokens.at(-1) === END_TOKEN ? tokens.slice(0, -1) : tokens);
     return { text, tokens, encoderMs: t1 - t0, decoderMs: t2 - t1 };
   }
 }

@@ -47,7 +47,7 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { sidecar: 'src/sidecar/main.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { sidecar: 'src/sidecar/main.ts', cli: 'src/cli/main.ts', probe: 'src/engine/export/probe-main.ts' }, outdir: 'dist' },
   {
     ...node,
     platform: 'browser',

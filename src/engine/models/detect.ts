@@ -8,11 +8,15 @@
  * - sherpa-onnx streaming transducer: encoder*.onnx with metadata model_type zipformer/zipformer2
  *   and the streaming keys T / decode_chunk_len, decoder*.onnx (context_size, vocab_size),
  *   joiner*.onnx, tokens.txt.
+ * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
+ *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
+ *   ORT files carry none that metadata.ts can read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MurmurError } from '../errors';
-import { fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
+import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type MurmurManifest } from '../export/manifest';
+import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
 
 export interface ResolvedModel {
@@ -79,9 +83,12 @@ export function countTokens(file: string): number {
     .filter((l) => l.trim() !== '').length;
 }
 
-function checkMoonshine(files: MoonshineFiles): Record<string, OnnxInfo> {
-  const encoder = inspect(files.encoder);
-  const decoder = inspect(files.decoder);
+/** How a check gets a file's outline: read from the file, or (exports) from the manifest. */
+type ReadInfo = (file: string) => OnnxInfo;
+
+function checkMoonshine(files: MoonshineFiles, read: ReadInfo = inspect): Record<string, OnnxInfo> {
+  const encoder = read(files.encoder);
+  const decoder = read(files.decoder);
   if (!encoder.inputs.includes('input_values')) {
     throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is not a Moonshine encoder (inputs: ${encoder.inputs.slice(0, 4).join(', ')}; expected input_values).`);
   }
@@ -94,10 +101,10 @@ function checkMoonshine(files: MoonshineFiles): Record<string, OnnxInfo> {
   return { encoder, decoder };
 }
 
-function checkZipformer(files: ZipformerFiles): Record<string, OnnxInfo> {
-  const encoder = inspect(files.encoder);
-  const decoder = inspect(files.decoder);
-  const joiner = inspect(files.joiner);
+function checkZipformer(files: ZipformerFiles, read: ReadInfo = inspect): Record<string, OnnxInfo> {
+  const encoder = read(files.encoder);
+  const decoder = read(files.decoder);
+  const joiner = read(files.joiner);
   const type = encoder.metadata.model_type ?? '';
   if (encoder.inputs.includes('input_values')) {
     throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Moonshine encoder, not a transducer encoder. Set murmur.model.family to "moonshine" or "auto".`);
@@ -130,6 +137,71 @@ function checkZipformer(files: ZipformerFiles): Record<string, OnnxInfo> {
   return { encoder, decoder, joiner };
 }
 
+/** ORT flatbuffer ("ORTM" at byte 4); as ort-cache.ts isOrtFile, without pulling onnxruntime into detection. */
+const isOrt = (file: string) => fileHead(file, 8)?.subarray(4, 8).toString('latin1') === 'ORTM';
+
+/** A file listed in an export's manifest: present, complete, and in the format its name says. */
+function exportedFile(dir: string, entry: ManifestFile): string {
+  const file = path.join(dir, entry.name);
+  let bytes: number;
+  try {
+    bytes = fs.statSync(file).size;
+  } catch {
+    throw new MurmurError('MODEL_FILE_MISSING', `The exported model in ${dir} is missing ${entry.name} (listed in ${MANIFEST_NAME}). Copy the whole export folder again, or export the model again.`);
+  }
+  if (bytes !== entry.bytes) {
+    throw new MurmurError(
+      'MODEL_TRUNCATED',
+      `${file} has ${bytes} bytes but the export wrote ${entry.bytes} (${MANIFEST_NAME}): the copy is incomplete or the file was changed. Copy the export folder again.`,
+    );
+  }
+  if (/\.ort$/i.test(entry.name) && !isOrt(file)) throw new MurmurError('MODEL_NOT_ONNX', `${file} is not an ORT-format model (${describeContent(file)}). Export the model again.`);
+  return file;
+}
+
+/** An exported model directory: files and family from murmur-model.json. */
+function resolveExport(dir: string, manifest: MurmurManifest, location: ModelLocation): ResolvedModel {
+  const forced = location.family && location.family !== 'auto' ? location.family : undefined;
+  if (forced && forced !== manifest.family) {
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${dir} holds an exported ${manifest.family} model (${MANIFEST_NAME}), but murmur.model.family is "${forced}". Set it to "auto" or "${manifest.family}".`);
+  }
+  const names = manifest.files.map((f) => f.name);
+  const fileFor = (role: string): string | undefined => {
+    const entry = manifest.files.find((f) => f.role === role);
+    return entry && exportedFile(dir, entry);
+  };
+  const read: ReadInfo = (file) => {
+    const outline = manifest.files.find((f) => path.join(dir, f.name) === file)?.onnx;
+    if (isOrt(file)) {
+      if (!outline) throw new MurmurError('MODEL_LOAD_FAILED', `${MANIFEST_NAME} in ${dir} has no ONNX outline for ${path.basename(file)}. Export the model again.`);
+      return infoFromManifest(file, outline);
+    }
+    // An optimised ONNX file can be read; the manifest fills in metadata onnxruntime did not keep.
+    const info = inspect(file);
+    return outline ? { ...info, metadata: { ...outline.metadata, ...info.metadata } } : info;
+  };
+  const where = `${dir} (${MANIFEST_NAME})`;
+  if (manifest.family === 'moonshine') {
+    const encoder = fileFor('encoder');
+    const decoder = fileFor('decoder');
+    if (!encoder) throw missing(where, 'the encoder', names);
+    if (!decoder) throw missing(where, 'the decoder', names);
+    const files: MoonshineFiles = { family: 'moonshine', encoder, decoder };
+    return { files, onnx: checkMoonshine(files, read) };
+  }
+  const encoder = fileFor('encoder');
+  const decoder = fileFor('decoder');
+  const joiner = fileFor('joiner');
+  const tokens = fileFor('tokens');
+  if (!encoder) throw missing(where, 'the transducer encoder', names);
+  if (!decoder) throw missing(where, 'the transducer decoder', names);
+  if (!joiner) throw missing(where, 'the transducer joiner', names);
+  if (!tokens) throw missing(where, 'tokens.txt', names);
+  const bpe = fileFor('bpe');
+  const files: ZipformerFiles = { family: 'zipformer', encoder, decoder, joiner, tokens, ...(bpe ? { bpeModel: bpe } : {}) };
+  return { files, onnx: checkZipformer(files, read) };
+}
+
 export function resolveModel(location: ModelLocation): ResolvedModel {
   const explicit = location.encoder || location.decoder || location.joiner || location.tokens;
   const dir = location.dir ? path.resolve(location.dir) : undefined;
@@ -146,6 +218,10 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   const inDir = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => path.join(dir as string, n));
   if (dir && names.some((n) => DEEPSPEECH_EXT.test(n)) && !names.some((n) => /\.onnx$/i.test(n))) {
     throw deepSpeechError(path.join(dir, names.find((n) => DEEPSPEECH_EXT.test(n)) as string));
+  }
+  if (dir && !explicit) {
+    const manifest = readManifest(dir);
+    if (manifest) return resolveExport(dir, manifest, location);
   }
 
   const moonEnc = inDir(/^encoder_model.*\.onnx$/i);

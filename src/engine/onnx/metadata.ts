@@ -1,7 +1,8 @@
 /**
  * Reads what Murmur needs from an ONNX file without onnxruntime (whose JS API does not expose
  * metadata_props): the ModelProto header fields, opsets, metadata_props, graph input/output names,
- * the operator types used (to recognise quantisation) and initializer count/bytes.
+ * the operator types used (to recognise quantisation) and initializer count/bytes (with
+ * scanInitializers: their element types, so inspection can tell an int8 model from a float one).
  *
  * The file is read with positional reads through a small window, and initializers (the weights)
  * are skipped by their length prefix, so a 300 MB model costs a few milliseconds. Every length is
@@ -25,7 +26,29 @@ export interface OnnxInfo {
   initializers: number;
   /** True if the graph uses integer (quantised) operators (only with scanOps). */
   quantized: boolean;
+  /** Initializers by ONNX element type name (float, int8, ...): count and logical bytes (only with scanInitializers). */
+  initializerTypes?: Record<string, { count: number; bytes: number }>;
 }
+
+/** TensorProto.DataType -> [name, bytes per element] (0 where it is not fixed). */
+const TENSOR_TYPES: Record<number, [string, number]> = {
+  1: ['float', 4],
+  2: ['uint8', 1],
+  3: ['int8', 1],
+  4: ['uint16', 2],
+  5: ['int16', 2],
+  6: ['int32', 4],
+  7: ['int64', 8],
+  8: ['string', 0],
+  9: ['bool', 1],
+  10: ['float16', 2],
+  11: ['double', 8],
+  12: ['uint32', 4],
+  13: ['uint64', 8],
+  16: ['bfloat16', 2],
+  21: ['uint4', 0.5],
+  22: ['int4', 0.5],
+};
 
 const QUANT_OPS = new Set([
   'DynamicQuantizeLinear',
@@ -163,7 +186,36 @@ function collectOpTypes(r: WindowReader, node: Field, into: Set<string>, depth =
   }
 }
 
-function parse(r: WindowReader, info: OnnxInfo, scanOps: boolean): void {
+/**
+ * One initializer's element type and logical size (elements x element size, from its dims, so the
+ * figure does not depend on whether the data sits in raw_data, a typed field or an external file).
+ * Only the small header fields are read; the data is skipped by its length prefix.
+ */
+function tallyInitializer(r: WindowReader, t: Field, into: Record<string, { count: number; bytes: number }>): void {
+  let type = 0;
+  let elements = 1;
+  let payload = 0;
+  for (const f of fields(r, t.value, t.value + t.length)) {
+    if (f.number === 1) {
+      if (f.wire === 0) elements *= f.value;
+      else if (f.wire === 2) {
+        // Packed dims.
+        for (let p = f.value; p < f.value + f.length; ) {
+          const [dim, next] = r.varint(p);
+          elements *= dim;
+          p = next;
+        }
+      }
+    } else if (f.number === 2 && f.wire === 0) type = f.value;
+    else if (f.wire === 2 && f.number !== 8 && f.number !== 12) payload += f.length;
+  }
+  const [name, size] = TENSOR_TYPES[type] ?? [`type${type}`, 0];
+  const entry = (into[name] ??= { count: 0, bytes: 0 });
+  entry.count++;
+  entry.bytes += size > 0 ? Math.ceil(elements * size) : payload;
+}
+
+function parse(r: WindowReader, info: OnnxInfo, scanOps: boolean, scanInitializers = false): void {
   let sawGraph = false;
   const opTypes = new Set<string>();
   for (const f of fields(r, 0, r.size)) {
@@ -186,6 +238,7 @@ function parse(r: WindowReader, info: OnnxInfo, scanOps: boolean): void {
             if (scanOps) collectOpTypes(r, g, opTypes);
           } else if (g.number === 5) {
             info.initializers++;
+            if (scanInitializers && g.wire === 2) tallyInitializer(r, g, (info.initializerTypes ??= {}));
           } else if ((g.number === 11 || g.number === 12) && g.wire === 2) {
             for (const n of fields(r, g.value, g.value + g.length)) {
               if (n.number === 1) (g.number === 11 ? info.inputs : info.outputs).push(str(r, n));
@@ -223,8 +276,9 @@ function parse(r: WindowReader, info: OnnxInfo, scanOps: boolean): void {
  * Reads an ONNX file's header, metadata and graph outline. Throws MurmurError for bad files.
  * `scanOps` also walks every node (and If/Loop subgraphs) for `opTypes` and `quantized`: exact but
  * about 100 ms for a 20 MB decoder, so model loading (which needs only names and metadata) skips it.
+ * `scanInitializers` fills `initializerTypes` (headers only; for inspection, not loading).
  */
-export function readOnnxInfo(path: string, options: { scanOps?: boolean } = {}): OnnxInfo {
+export function readOnnxInfo(path: string, options: { scanOps?: boolean; scanInitializers?: boolean } = {}): OnnxInfo {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -252,7 +306,7 @@ export function readOnnxInfo(path: string, options: { scanOps?: boolean } = {}):
       quantized: false,
     };
     try {
-      parse(new WindowReader(fd, size), info, options.scanOps === true);
+      parse(new WindowReader(fd, size), info, options.scanOps === true, options.scanInitializers === true);
     } catch (e) {
       if (e instanceof Truncated) {
         throw new MurmurError(

@@ -5,6 +5,9 @@
  * file is memory-mapped (mmap.ts), and onnxruntime is told to use those bytes in place, weights
  * included. The mapped buffer is kept referenced by the LoadedSession: if it were collected, the
  * mapping would be unmapped under onnxruntime's feet.
+ *
+ * An ORT-format file given directly (a Murmur export, export/exporter.ts) is already what the cache
+ * would hold: it is mapped the same way, with no conversion and no cache involved.
  */
 import * as ort from 'onnxruntime-node';
 import { MurmurError, isMurmurError } from '../errors';
@@ -12,14 +15,14 @@ import type { Log } from '../log';
 import { silentLog } from '../log';
 import { defaultCacheDir } from '../paths';
 import { mapFile } from './mmap';
-import { ensureOrtModel } from './ort-cache';
+import { ensureOrtModel, isOrtFile } from './ort-cache';
 
 export interface SessionLoadOptions {
   /** Intra-op threads for this session. */
   threads: number;
   /** Directory for converted ORT-format models; default from paths.ts. */
   cacheDir?: string;
-  /** Skip the ORT cache and load the ONNX file directly (tests, comparisons). */
+  /** Skip the ORT cache and load the ONNX file directly (tests, comparisons). ORT files are mapped regardless. */
   noCache?: boolean;
   log?: Log;
 }
@@ -70,10 +73,27 @@ function mappedOptions(threads: number): ort.InferenceSession.SessionOptions {
   };
 }
 
+/** A session on the memory-mapped bytes of an ORT-format file, the bytes tied to the session. */
+async function createMapped(ortPath: string, threads: number, log: Log): Promise<{ session: ort.InferenceSession; bytes: Uint8Array; via: 'mmap' | 'read' }> {
+  const mapped = mapFile(ortPath, log);
+  const session = await ort.InferenceSession.create(mapped.bytes, mappedOptions(threads));
+  // onnxruntime reads the weights from these bytes for as long as the session lives; if the
+  // mapping were garbage-collected it would be unmapped under it (a crash). Tie the bytes to the
+  // session object itself, so whoever keeps the session keeps the mapping.
+  Object.defineProperty(session, MODEL_BYTES, { value: mapped.bytes, enumerable: false });
+  return { session, bytes: mapped.bytes, via: mapped.via };
+}
+
 export async function loadSession(onnxPath: string, options: SessionLoadOptions): Promise<LoadedSession> {
   const log = options.log ?? silentLog;
   const t0 = performance.now();
   try {
+    if (isOrtFile(onnxPath)) {
+      const mapped = await createMapped(onnxPath, options.threads, log);
+      const loadMs = performance.now() - t0;
+      log('info', `loaded ${onnxPath} (ORT file, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
+      return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes };
+    }
     if (options.noCache) {
       const session = await ort.InferenceSession.create(onnxPath, baseOptions(options.threads));
       const loadMs = performance.now() - t0;
@@ -81,15 +101,10 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs };
     }
     const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log);
-    const mapped = mapFile(entry.ortPath, log);
-    const session = await ort.InferenceSession.create(mapped.bytes, mappedOptions(options.threads));
-    // onnxruntime reads the weights from these bytes for as long as the session lives; if the
-    // mapping were garbage-collected it would be unmapped under it (a crash). Tie the bytes to the
-    // session object itself, so whoever keeps the session keeps the mapping.
-    Object.defineProperty(session, MODEL_BYTES, { value: mapped.bytes, enumerable: false });
+    const mapped = await createMapped(entry.ortPath, options.threads, log);
     const loadMs = performance.now() - t0;
     log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
-    return { session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };
+    return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };
   } catch (e) {
     if (isMurmurError(e)) throw e;
     throw new MurmurError('MODEL_LOAD_FAILED', `onnxruntime could not load ${onnxPath}: ${(e as Error).message}`);

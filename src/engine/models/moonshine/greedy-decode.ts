@@ -183,14 +183,5 @@ function argmaxAt(data: Float32Array, width: number, row: number): number {
 
 /** Index of the largest of the last row of `data` (row width `width`); the first one on ties. */
 function argmax(data: Float32Array, width: number): number {
-  const base = data.length - width;
-  let best = 0;
-  let max = data[base];
-  for (let i = 1; i < width; i++) {
-    if (data[base + i] > max) {
-      max = data[base + i];
-      best = i;
-    }
-  }
-  return best;
+  return argmaxAt(data, width, data.length / width - 1);
 }

@@ -1,0 +1,347 @@
+/**
+ * Exports a model into a directory of its own, DeepSpeech's ".pb -> .pbmm" step for ONNX: each
+ * ONNX file is run through onnxruntime's graph optimiser, which writes the result (`.ort`: ORT
+ * flatbuffer, memory-mappable; `.onnx`: optimised ONNX), exactly as the ORT cache converts
+ * (onnx/ort-cache.ts), but at the level the user picked. tokens.txt, bpe.model and licence files
+ * are copied; a model card and murmur-model.json (which keeps the ONNX metadata ORT files lose)
+ * are written.
+ *
+ * Atomic: everything is written into a staging directory beside the target and renamed into place
+ * at the end, so the target is either untouched or a complete export, whatever happens (error,
+ * cancellation, full disk). A previous Murmur export is replaced only when the caller says so;
+ * anything else in the target is never deleted.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { MurmurError, isMurmurError, toMurmurError } from '../errors';
+import type { Log } from '../log';
+import { silentLog } from '../log';
+import { resolveModel, type ResolvedModel } from '../models/detect';
+import { readOnnxInfo } from '../onnx/metadata';
+import { conversionOptions, isOrtFile } from '../onnx/ort-cache';
+import type { ModelFamily } from '../recognizer';
+import { cardFileName, renderCard } from './card';
+import { MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, hasManifest, outlineOf, type ManifestFile, type MurmurManifest } from './manifest';
+import { EXPORT_FORMATS, OPTIMIZATION_LEVELS, type ExportOptions, type ExportProgress, type ExportResult, type ExportedFile } from './types';
+
+export interface ExportHooks {
+  onProgress?: (progress: ExportProgress) => void;
+  /** Checked between files and before the export is moved into place. */
+  signal?: AbortSignal;
+  log?: Log;
+}
+
+/** File names inside an export, by family and role: the names detection expects of each family. */
+const MODEL_NAMES: Record<ModelFamily, Record<string, string>> = {
+  moonshine: { encoder: 'encoder_model', decoder: 'decoder_model_merged' },
+  zipformer: { encoder: 'encoder', decoder: 'decoder', joiner: 'joiner' },
+};
+
+/** Licence and notice files travel with the weights they cover. */
+const LICENSE_FILE = /^(LICEN[CS]E|NOTICE|COPYING)([._-].*)?$/i;
+
+interface SourceFile {
+  role: string;
+  path: string;
+}
+
+/** An I/O error as something the user can act on; `where` is the directory to name. */
+function ioError(e: unknown, where: string): MurmurError {
+  if (isMurmurError(e)) return e;
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new MurmurError('DISK_FULL', `The disk is full: the export to ${where} could not be written. Free some space and try again; nothing was changed there.`, err.message);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new MurmurError('EXPORT_UNWRITABLE', `Murmur cannot write to ${where} (${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Choose a folder you can write to.`, err.message);
+    case 'ENOTDIR':
+      return new MurmurError('EXPORT_UNWRITABLE', `Murmur cannot create a folder at ${where}: part of that path is a file, not a folder. Choose another folder.`, err.message);
+    case 'EEXIST':
+    case 'ENOTEMPTY':
+      return new MurmurError('EXPORT_EXISTS', `${where} appeared while the model was being exported. Choose another folder, or export again.`, err.message);
+    default:
+      return new MurmurError('EXPORT_UNWRITABLE', `Writing the export to ${where} failed: ${err.message ?? String(e)}. Check that the folder is writable and try again.`, err.message);
+  }
+}
+
+function cancelled(outputDir: string): MurmurError {
+  return new MurmurError('CANCELLED', `The export to ${outputDir} was cancelled; nothing was written there.`);
+}
+
+/**
+ * What is at the target now: nothing, an empty folder, or a previous export we may replace.
+ * Anything else is refused here, before any work and again just before the rename.
+ */
+function targetState(outputDir: string, overwrite: boolean): 'absent' | 'empty' | 'export' {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(outputDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw ioError(e, outputDir);
+  }
+  if (!st.isDirectory()) {
+    throw new MurmurError('EXPORT_EXISTS', `${outputDir} already exists and is not a folder. Choose a new folder name or an empty folder for the export.`);
+  }
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(outputDir);
+  } catch (e) {
+    throw ioError(e, outputDir);
+  }
+  if (entries.length === 0) return 'empty';
+  if (!hasManifest(outputDir)) {
+    throw new MurmurError(
+      'EXPORT_EXISTS',
+      `${outputDir} is not empty and does not hold a Murmur export (${entries.length} item${entries.length === 1 ? '' : 's'} in it). Murmur never deletes other files: choose an empty folder or a new folder name.`,
+    );
+  }
+  if (!overwrite) {
+    throw new MurmurError('EXPORT_EXISTS', `${outputDir} already holds a Murmur export. Confirm that it may be overwritten, or choose another folder.`);
+  }
+  return 'export';
+}
+
+/** Moves the staged export into place, replacing a previous export (set aside first, restored on failure). */
+function promote(staging: string, outputDir: string, overwrite: boolean, log: Log): void {
+  const state = targetState(outputDir, overwrite);
+  const random = crypto.randomBytes(4).toString('hex');
+  const aside = path.join(path.dirname(outputDir), `.${path.basename(outputDir)}.murmur-old-${random}`);
+  try {
+    // rename() cannot replace a directory on every platform: remove an empty one first (rmdir
+    // refuses if a file appeared in it meanwhile), and move a previous export aside.
+    if (state === 'empty') fs.rmdirSync(outputDir);
+    if (state === 'export') fs.renameSync(outputDir, aside);
+  } catch (e) {
+    throw ioError(e, outputDir);
+  }
+  try {
+    fs.renameSync(staging, outputDir);
+  } catch (e) {
+    if (state === 'export') fs.renameSync(aside, outputDir);
+    throw ioError(e, outputDir);
+  }
+  if (state === 'export') {
+    try {
+      fs.rmSync(aside, { recursive: true, force: true });
+    } catch (e) {
+      // The new export is in place; the old copy only costs disk space.
+      log('warn', `could not remove the previous export ${aside}: ${(e as Error).message}`);
+    }
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** onnxruntime reports a full disk only as a failed write; free space tells it apart. */
+function diskLooksFull(dir: string, needBytes: number): boolean {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize < needBytes;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs onnxruntime's optimiser over one file, which writes the result to `dest` (its suffix picks the format). */
+async function optimise(source: string, dest: string, options: ExportOptions): Promise<void> {
+  try {
+    const session = await ort.InferenceSession.create(source, conversionOptions(options.optimization, dest));
+    await session.release();
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/no space|ENOSPC|quota/i.test(message) || diskLooksFull(path.dirname(dest), 2 * fs.statSync(source).size)) {
+      throw new MurmurError('DISK_FULL', `The disk is full: onnxruntime could not write ${path.basename(dest)}. Free some space and try again.`, message);
+    }
+    throw new MurmurError('EXPORT_UNSUPPORTED', `onnxruntime could not export ${source} as ${options.format.toUpperCase()} at optimisation level "${options.optimization}": ${message}`, message);
+  }
+  // Check what was written, so a silent failure is not promoted as an export.
+  if (options.format === 'ort' ? !isOrtFile(dest) : !fs.existsSync(dest)) {
+    throw new MurmurError('EXPORT_UNSUPPORTED', `onnxruntime did not write a usable ${options.format.toUpperCase()} file for ${source}.`);
+  }
+  if (options.format === 'onnx') readOnnxInfo(dest);
+}
+
+function modelFiles(resolved: ResolvedModel): SourceFile[] {
+  const f = resolved.files;
+  const out: SourceFile[] = [
+    { role: 'encoder', path: f.encoder },
+    { role: 'decoder', path: f.decoder },
+  ];
+  if (f.family === 'zipformer') out.push({ role: 'joiner', path: f.joiner });
+  return out;
+}
+
+/** Files copied as they are: tokens and BPE model (Zipformer), licences from the source directory. */
+function extraFiles(resolved: ResolvedModel): SourceFile[] {
+  const f = resolved.files;
+  const out: SourceFile[] = [];
+  if (f.family === 'zipformer') {
+    out.push({ role: 'tokens', path: f.tokens });
+    if (f.bpeModel) out.push({ role: 'bpe', path: f.bpeModel });
+  }
+  const dir = path.dirname(f.encoder);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((n) => LICENSE_FILE.test(n) && fs.statSync(path.join(dir, n)).isFile());
+  } catch {
+    // No licence files to carry over.
+  }
+  for (const n of names.sort()) out.push({ role: 'license', path: path.join(dir, n) });
+  return out;
+}
+
+function checkOptions(options: ExportOptions): void {
+  if (!EXPORT_FORMATS.includes(options.format)) throw new MurmurError('EXPORT_UNSUPPORTED', `"${String(options.format)}" is not an export format; use ${EXPORT_FORMATS.join(' or ')}.`);
+  if (!OPTIMIZATION_LEVELS.includes(options.optimization)) {
+    throw new MurmurError('EXPORT_UNSUPPORTED', `"${String(options.optimization)}" is not an optimisation level; use one of ${OPTIMIZATION_LEVELS.join(', ')}.`);
+  }
+}
+
+export async function exportModel(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportResult> {
+  const t0 = performance.now();
+  const log = hooks.log ?? silentLog;
+  const outputDir = path.resolve(options.outputDir);
+  const progress = (fraction: number, message: string) => hooks.onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), message });
+  const checkCancel = () => {
+    if (hooks.signal?.aborted) throw cancelled(outputDir);
+  };
+  checkOptions(options);
+  checkCancel();
+
+  progress(0, 'Checking the source model');
+  const resolved = resolveModel(options.source); // DeepSpeech and broken models fail here with their MODEL_* error
+  const family = resolved.files.family;
+  const models = modelFiles(resolved);
+  const extras = extraFiles(resolved);
+  const ortSource = models.find((m) => isOrtFile(m.path));
+  if (ortSource) {
+    throw new MurmurError(
+      'EXPORT_UNSUPPORTED',
+      `${ortSource.path} is already in ORT format (a Murmur export): onnxruntime cannot optimise ORT files again. Export from the original ONNX model (murmur-model.json names it under "source").`,
+    );
+  }
+  targetState(outputDir, options.overwrite); // refuse early, before minutes of work
+  const parent = path.dirname(outputDir);
+  if (parent === outputDir) throw new MurmurError('EXPORT_UNWRITABLE', `${outputDir} is a file system root; choose a folder for the export.`);
+
+  const staging = path.join(parent, `.${path.basename(outputDir)}.murmur-staging-${crypto.randomBytes(6).toString('hex')}`);
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+    fs.mkdirSync(staging);
+  } catch (e) {
+    throw ioError(e, parent);
+  }
+  log('info', `exporting ${family} model (${models.map((m) => m.path).join(', ')}) as ${options.format} at level ${options.optimization} via ${staging}`);
+
+  try {
+    const files: ManifestFile[] = [];
+    const totalBytes = models.reduce((s, m) => s + fs.statSync(m.path).size, 0) || 1;
+    let doneBytes = 0;
+    // Conversions take nearly all the time: they span 5%..85% of the bar, by source size.
+    for (const m of models) {
+      checkCancel();
+      const name = `${MODEL_NAMES[family][m.role]}.${options.format}`;
+      const dest = path.join(staging, name);
+      const bytes = fs.statSync(m.path).size;
+      progress(0.05 + (0.8 * doneBytes) / totalBytes, `Optimising the ${m.role} (${path.basename(m.path)}, ${(bytes / 1e6).toFixed(1)} MB) into ${name}`);
+      await optimise(m.path, dest, options);
+      doneBytes += bytes;
+      const info = resolved.onnx[m.role];
+      files.push({
+        role: m.role,
+        name,
+        bytes: fs.statSync(dest).size,
+        sha256: await sha256File(dest),
+        source: { path: m.path, bytes, sha256: await sha256File(m.path) },
+        onnx: outlineOf(info),
+      });
+    }
+
+    checkCancel();
+    progress(0.86, 'Copying tokens and licence files');
+    for (const x of extras) {
+      const name = path.basename(x.path);
+      const dest = path.join(staging, name);
+      try {
+        fs.copyFileSync(x.path, dest);
+      } catch (e) {
+        throw ioError(e, parent);
+      }
+      const sha256 = await sha256File(dest);
+      const bytes = fs.statSync(dest).size;
+      files.push({ role: x.role, name, bytes, sha256, source: { path: x.path, bytes, sha256 } });
+    }
+
+    progress(0.9, 'Writing the model card and manifest');
+    const createdAt = new Date().toISOString();
+    const onnxruntime = ort.env.versions.common;
+    const source = Object.fromEntries([...models, ...extras].map((f) => [f.role === 'license' ? `license:${path.basename(f.path)}` : f.role, f.path]));
+    const cardName = cardFileName(options.card);
+    const cardText = renderCard({ card: options.card, family, format: options.format, optimization: options.optimization, files, onnxruntime, createdAt, outputDir, source });
+    const cardBytes = Buffer.from(cardText, 'utf8');
+    const manifest: MurmurManifest = {
+      schema: MANIFEST_SCHEMA,
+      schemaVersion: MANIFEST_VERSION,
+      family,
+      format: options.format,
+      optimization: options.optimization,
+      card: options.card,
+      files: [...files, { role: 'card', name: cardName, bytes: cardBytes.length, sha256: crypto.createHash('sha256').update(cardBytes).digest('hex') }],
+      source,
+      createdAt,
+      onnxruntime,
+    };
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    try {
+      fs.writeFileSync(path.join(staging, cardName), cardBytes);
+      fs.writeFileSync(path.join(staging, MANIFEST_NAME), manifestBytes);
+    } catch (e) {
+      throw ioError(e, parent);
+    }
+
+    // The staged export must resolve as a model of the same family before it replaces anything.
+    progress(0.94, 'Checking the exported model');
+    try {
+      const check = resolveModel({ dir: staging });
+      if (check.files.family !== family) throw new Error(`it resolves as ${check.files.family}`);
+    } catch (e) {
+      throw new MurmurError('EXPORT_UNSUPPORTED', `The exported model did not come out loadable: ${toMurmurError(e).message}`);
+    }
+
+    checkCancel();
+    progress(0.97, `Moving the export into ${outputDir}`);
+    promote(staging, outputDir, options.overwrite, log);
+
+    const exported: ExportedFile[] = manifest.files.map(({ role, name, bytes, sha256 }) => ({ role, name, bytes, sha256 }));
+    exported.push({ role: 'manifest', name: MANIFEST_NAME, bytes: manifestBytes.length, sha256: crypto.createHash('sha256').update(manifestBytes).digest('hex') });
+    const elapsedMs = performance.now() - t0;
+    progress(1, `Exported to ${outputDir}`);
+    log('info', `exported ${family} model to ${outputDir} in ${elapsedMs.toFixed(0)} ms`);
+    return {
+      outputDir,
+      family,
+      files: exported,
+      cardPath: path.join(outputDir, cardName),
+      manifestPath: path.join(outputDir, MANIFEST_NAME),
+      location: { dir: outputDir },
+      elapsedMs,
+    };
+  } catch (e) {
+    try {
+      fs.rmSync(staging, { recursive: true, force: true });
+    } catch (rmError) {
+      log('warn', `could not remove the staging directory ${staging}: ${(rmError as Error).message}`);
+    }
+    throw isMurmurError(e) ? e : ioError(e, parent);
+  }
+}

@@ -11,6 +11,8 @@
  */
 import type { MurmurErrorCode } from '../engine/errors';
 import type { LogLevel } from '../engine/log';
+import type { CatalogEntry, DownloadProgress, DownloadResult } from '../engine/download/types';
+import type { ComparisonRow, ExportOptions, ExportResult, ModelInspection } from '../engine/export/types';
 import type { ModelLocation } from '../engine/models/spec';
 import type { FinalEvent as EngineFinal, ModelFamily, RecognizerOptions } from '../engine/recognizer';
 
@@ -90,8 +92,66 @@ export interface ShutdownRequest {
   id: number;
 }
 
+// Model tools. Long work runs as a numbered task (the number is the host's choice): it reports
+// taskProgress events and can be cancelled with cancelTask; its response comes when it is done.
+
+/** Files, sizes, opset, quantisation and metadata of a model. */
+export interface InspectModelRequest {
+  type: 'inspectModel';
+  id: number;
+  location: ModelLocation;
+}
+
+/** Writes an optimised (ORT: memory-mappable) copy with a model card. BUSY while dictating or loading. */
+export interface ExportModelRequest {
+  type: 'exportModel';
+  id: number;
+  task: number;
+  options: ExportOptions;
+}
+
+/** Measures each model in a fresh process on a clip (default: the bundled sample). BUSY while dictating. */
+export interface CompareModelsRequest {
+  type: 'compareModels';
+  id: number;
+  task: number;
+  models: { label: string; location: ModelLocation }[];
+  clipPath?: string;
+  threads: number;
+}
+
+export interface ModelCatalogRequest {
+  type: 'modelCatalog';
+  id: number;
+}
+
+/**
+ * Downloads a catalog entry (named by id: the host cannot make the sidecar fetch an arbitrary URL)
+ * and installs it under modelsRoot/<id>. The only network access Murmur ever makes.
+ */
+export interface DownloadModelRequest {
+  type: 'downloadModel';
+  id: number;
+  task: number;
+  entryId: string;
+  modelsRoot: string;
+}
+
+/** Cancels a running task; it then fails with CANCELLED. `cancelled: false`: no such task running. */
+export interface CancelTaskRequest {
+  type: 'cancelTask';
+  id: number;
+  task: number;
+}
+
 export type Request =
   | HelloRequest
+  | InspectModelRequest
+  | ExportModelRequest
+  | CompareModelsRequest
+  | ModelCatalogRequest
+  | DownloadModelRequest
+  | CancelTaskRequest
   | LoadModelRequest
   | UnloadModelRequest
   | StartDictationRequest
@@ -118,6 +178,12 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'listDevices',
   'ping',
   'shutdown',
+  'inspectModel',
+  'exportModel',
+  'compareModels',
+  'modelCatalog',
+  'downloadModel',
+  'cancelTask',
 ];
 
 // ---- responses (sidecar -> host) ------------------------------------------------------------
@@ -151,6 +217,12 @@ export interface ResultMap {
   listDevices: { devices: AudioDevice[] };
   ping: { uptimeMs: number };
   shutdown: Record<string, never>;
+  inspectModel: ModelInspection;
+  exportModel: ExportResult;
+  compareModels: { rows: ComparisonRow[] };
+  modelCatalog: { entries: CatalogEntry[] };
+  downloadModel: DownloadResult;
+  cancelTask: { cancelled: boolean };
 }
 
 /** Every code an error can carry: the engine's, plus the handshake's own. */
@@ -273,6 +345,20 @@ export interface ModelLoadedEvent extends ModelInfo {
   type: 'modelLoaded';
 }
 
+/** Progress of a task (export, comparison, download). Downloads add the byte counts and phase. */
+export interface TaskProgressEvent {
+  type: 'taskProgress';
+  task: number;
+  /** 0..1 */
+  fraction: number;
+  message: string;
+  phase?: DownloadProgress['phase'];
+  receivedBytes?: number;
+  totalBytes?: number;
+  /** A download that continued a partial file. */
+  resumed?: boolean;
+}
+
 export type DictationEndReason = 'stopped' | 'cancelled' | 'end-of-file' | 'error';
 export const DICTATION_END_REASONS: readonly DictationEndReason[] = ['stopped', 'cancelled', 'end-of-file', 'error'];
 
@@ -282,7 +368,7 @@ export interface DictationEndedEvent {
   reason: DictationEndReason;
 }
 
-export type SidecarEvent = StateEvent | PartialEvent | FinalEvent | LevelEvent | LogEvent | ErrorEvent | ModelLoadedEvent | DictationEndedEvent;
+export type SidecarEvent = StateEvent | PartialEvent | FinalEvent | LevelEvent | LogEvent | ErrorEvent | ModelLoadedEvent | DictationEndedEvent | TaskProgressEvent;
 export type SidecarEventType = SidecarEvent['type'];
 
 /** Everything the sidecar sends. */

@@ -19,7 +19,6 @@ import {
   type DictationSource,
   type ErrorInfo,
   type ModelInfo,
-  type ModelLocation,
   type ModelVia,
   type RecognizerOptions,
   type Request,
@@ -31,10 +30,10 @@ import {
   type SidecarMessage,
 } from './messages';
 import { absolutePath, boolean, fail, integer, Invalid, jsonSizeUpTo, name, number, oneOf, optional, record, string } from './check';
+import { arrayOf, catalogEntry, comparisonRow, downloadResult, exportOptions, exportResult, MODEL_FAMILIES, modelInspection, modelLocation } from './model-tools';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const MODEL_FAMILIES = ['moonshine', 'zipformer'] as const;
 const MODEL_VIAS: readonly ModelVia[] = ['mmap', 'read', 'path', 'mixed', 'unknown'];
 const MAX_TEXT = 64 * 1024;
 
@@ -65,17 +64,8 @@ export function readableId(raw: unknown): number | undefined {
 
 // ---- shared pieces ----------------------------------------------------------------------------
 
-function location(v: unknown, at: string): ModelLocation {
-  const o = record(v, at);
-  const out: ModelLocation = {};
-  const family = optional(o, 'family', at, (x, p) => oneOf(x, p, ['auto', ...MODEL_FAMILIES] as const));
-  if (family !== undefined) out.family = family;
-  for (const key of ['dir', 'encoder', 'decoder', 'joiner', 'tokens'] as const) {
-    const file = optional(o, key, at, absolutePath);
-    if (file !== undefined) out[key] = file;
-  }
-  return out;
-}
+const location = modelLocation;
+const task = (v: unknown, at: string): number => integer(v, at, 0, Number.MAX_SAFE_INTEGER);
 
 /** Bounds are what makes sense for a person dictating, wide enough never to bite a real setting. */
 export function recognizerOptions(v: unknown, at: string): Partial<RecognizerOptions> {
@@ -152,6 +142,32 @@ const requestChecks: RequestChecks = {
   listDevices: (_o, id) => ({ type: 'listDevices', id }),
   ping: (_o, id) => ({ type: 'ping', id }),
   shutdown: (_o, id) => ({ type: 'shutdown', id }),
+  inspectModel: (o, id, at) => ({ type: 'inspectModel', id, location: location(o.location, `${at}.location`) }),
+  exportModel: (o, id, at) => ({ type: 'exportModel', id, task: task(o.task, `${at}.task`), options: exportOptions(o.options, `${at}.options`) }),
+  compareModels: (o, id, at) => {
+    const out: RequestOf<'compareModels'> = {
+      type: 'compareModels',
+      id,
+      task: task(o.task, `${at}.task`),
+      models: arrayOf(o.models, `${at}.models`, (x, p) => {
+        const m = record(x, p);
+        return { label: string(m.label, `${p}.label`, { nonEmpty: true, max: 256 }), location: location(m.location, `${p}.location`) };
+      }, 8),
+      threads: integer(o.threads, `${at}.threads`, 1, 64),
+    };
+    const clip = optional(o, 'clipPath', at, absolutePath);
+    if (clip !== undefined) out.clipPath = clip;
+    return out;
+  },
+  modelCatalog: (_o, id) => ({ type: 'modelCatalog', id }),
+  downloadModel: (o, id, at) => ({
+    type: 'downloadModel',
+    id,
+    task: task(o.task, `${at}.task`),
+    entryId: string(o.entryId, `${at}.entryId`, { nonEmpty: true, max: 128 }),
+    modelsRoot: absolutePath(o.modelsRoot, `${at}.modelsRoot`),
+  }),
+  cancelTask: (o, id, at) => ({ type: 'cancelTask', id, task: task(o.task, `${at}.task`) }),
 };
 
 function checkRequest<K extends RequestType>(type: K, o: Record<string, unknown>, id: number): RequestOf<K> {
@@ -206,6 +222,12 @@ const resultChecks: ResultChecks = {
   },
   ping: (o, at) => ({ uptimeMs: number(o.uptimeMs, `${at}.uptimeMs`, 0) }),
   shutdown: () => ({}),
+  inspectModel: modelInspection,
+  exportModel: exportResult,
+  compareModels: (o, at) => ({ rows: arrayOf(o.rows, `${at}.rows`, comparisonRow, 8) }),
+  modelCatalog: (o, at) => ({ entries: arrayOf(o.entries, `${at}.entries`, catalogEntry, 256) }),
+  downloadModel: downloadResult,
+  cancelTask: (o, at) => ({ cancelled: boolean(o.cancelled, `${at}.cancelled`) }),
 };
 
 /** The result of a successful response to a request of `type` (the response itself does not say which). */
@@ -228,7 +250,7 @@ function response(o: Record<string, unknown>): Response {
   return { type: 'response', id: rid, ok, error: errorInfo(o.error, 'response.error') };
 }
 
-const EVENT_TYPES: readonly SidecarEventType[] = ['state', 'partial', 'final', 'level', 'log', 'error', 'modelLoaded', 'dictationEnded'];
+const EVENT_TYPES: readonly SidecarEventType[] = ['state', 'partial', 'final', 'level', 'log', 'error', 'modelLoaded', 'dictationEnded', 'taskProgress'];
 
 type EventOf<K extends SidecarEventType> = Extract<SidecarEvent, { type: K }>;
 type EventChecks = { [K in SidecarEventType]: (o: Record<string, unknown>) => EventOf<K> };
@@ -255,6 +277,23 @@ const eventChecks: EventChecks = {
   },
   modelLoaded: (o) => ({ type: 'modelLoaded', ...modelInfo(o, 'modelLoaded') }),
   dictationEnded: (o) => ({ type: 'dictationEnded', session: id(o.session, 'dictationEnded.session'), reason: oneOf(o.reason, 'dictationEnded.reason', DICTATION_END_REASONS) }),
+  taskProgress: (o) => {
+    const out: EventOf<'taskProgress'> = {
+      type: 'taskProgress',
+      task: task(o.task, 'taskProgress.task'),
+      fraction: number(o.fraction, 'taskProgress.fraction', 0, 1),
+      message: string(o.message, 'taskProgress.message', { max: 4096 }),
+    };
+    const phase = optional(o, 'phase', 'taskProgress', (x, p) => oneOf(x, p, ['download', 'verify', 'extract', 'install'] as const));
+    const received = optional(o, 'receivedBytes', 'taskProgress', (x, p) => integer(x, p, 0, Number.MAX_SAFE_INTEGER));
+    const total = optional(o, 'totalBytes', 'taskProgress', (x, p) => integer(x, p, 0, Number.MAX_SAFE_INTEGER));
+    if (phase !== undefined) out.phase = phase;
+    if (received !== undefined) out.receivedBytes = received;
+    if (total !== undefined) out.totalBytes = total;
+    const resumed = optional(o, 'resumed', 'taskProgress', boolean);
+    if (resumed !== undefined) out.resumed = resumed;
+    return out;
+  },
 };
 
 function checkEvent<K extends SidecarEventType>(type: K, o: Record<string, unknown>): EventOf<K> {

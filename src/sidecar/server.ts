@@ -16,6 +16,8 @@
  *   release racing the end of a file is harmless). A stop or cancel while another is ending
  *   waits for that ending and shares its outcome.
  * - setOptions applies from the next startDictation.
+ * - exportModel / compareModels while dictating or loading: BUSY; startDictation while one of them
+ *   runs: BUSY (they take this thread for seconds). downloadModel runs beside anything.
  * - Anything thrown by a handler becomes an error response with the MurmurError's code (INTERNAL
  *   for anything else, with the stack in a log event).
  */
@@ -32,6 +34,7 @@ import { Dictation, LOADING_WATERMARKS } from './dictation';
 import { FileSource } from './file-source';
 import { MicrophoneSource } from './microphone';
 import { ViaRecorder } from './model-via';
+import { ModelTools } from './model-tools';
 import { PendingRecognizer } from './pending-recognizer';
 
 export interface Transport {
@@ -65,12 +68,14 @@ export class SidecarServer {
   private lastState: SidecarState | undefined;
   private readonly bornAt = performance.now();
   readonly log: Log;
+  private readonly tools: ModelTools;
 
   constructor(
     private readonly transport: Transport,
     private readonly exit: (code: number) => void,
   ) {
     this.log = (level, message) => this.emit({ type: 'log', level, message });
+    this.tools = new ModelTools((event) => this.emit(event), this.log);
   }
 
   /** Announces the initial state; the host may treat it as "ready for requests". */
@@ -99,6 +104,7 @@ export class SidecarServer {
   /** Synchronous cleanup on process exit: no recorder left running. */
   kill(): void {
     this.dictation?.kill();
+    this.tools.cancelAll();
   }
 
   private emit(event: SidecarEvent): void {
@@ -129,7 +135,27 @@ export class SidecarServer {
         return { uptimeMs: Math.round(performance.now() - this.bornAt) };
       case 'shutdown':
         return this.shutdown();
+      case 'inspectModel':
+        return this.tools.inspect(request);
+      case 'exportModel':
+        this.refuseWhileDictating('export a model');
+        return this.tools.export(request);
+      case 'compareModels':
+        this.refuseWhileDictating('compare models');
+        return this.tools.compare(request);
+      case 'modelCatalog':
+        return this.tools.modelCatalog();
+      case 'downloadModel':
+        return this.tools.download(request);
+      case 'cancelTask':
+        return this.tools.cancel(request.task);
     }
+  }
+
+  /** Exports and comparisons take the CPU (and this thread) for seconds: never under a dictation. */
+  private refuseWhileDictating(what: string): void {
+    if (this.dictation) throw new MurmurError('BUSY', `Dictation ${this.dictation.session} is running: stop it before you ${what}.`);
+    if (this.loading) throw new MurmurError('BUSY', `A model is loading: wait for it before you ${what}.`);
   }
 
   private hello(version: string): ResultMap['hello'] {
@@ -200,6 +226,7 @@ export class SidecarServer {
     const pending = this.loading ? this.loadingModel : undefined;
     if (!this.model && !pending) throw new MurmurError('NO_MODEL', 'No model is loaded: send loadModel before startDictation.');
     if (this.dictation) throw new MurmurError('BUSY', `Dictation ${this.dictation.session} is already running: stop or cancel it first.`);
+    if (this.tools.cpuBusy) throw new MurmurError('BUSY', 'A model export or comparison is running: wait for it or cancel it, then start dictation.');
     const { source: spec } = request;
     const source: AudioSource = spec.kind === 'file' ? new FileSource(spec.path, spec.realtime) : new MicrophoneSource({ device: spec.device, log: this.log });
     const options = { ...this.options, ...request.options };

@@ -20,6 +20,9 @@ import {
   type SidecarMessage,
 } from '../../src/protocol';
 
+const CARD = { author: 'Ada', name: 'moonshine-tiny', version: '0.0.1', license: 'MIT', language: 'en', description: 'A card.', source: 'https://example.org/m' };
+const SHA = 'ab'.repeat(32);
+
 const validRequests: Request[] = [
   { type: 'hello', id: 0, version: PROTOCOL_VERSION },
   { type: 'loadModel', id: 1, location: { dir: '/models/zipformer' }, threads: 1 },
@@ -47,6 +50,13 @@ const validRequests: Request[] = [
   { type: 'listDevices', id: 11 },
   { type: 'ping', id: 12 },
   { type: 'shutdown', id: Number.MAX_SAFE_INTEGER },
+  { type: 'inspectModel', id: 13, location: { dir: '/models/moonshine' } },
+  { type: 'exportModel', id: 14, task: 1, options: { source: { dir: '/m' }, format: 'ort', optimization: 'all', outputDir: '/out/m-ort', card: CARD, overwrite: false } },
+  { type: 'compareModels', id: 15, task: 2, models: [{ label: 'source', location: { dir: '/m' } }, { label: 'export', location: { dir: '/out/m-ort' } }], threads: 1 },
+  { type: 'compareModels', id: 16, task: 3, models: [], threads: 2, clipPath: '/audio/a.wav' },
+  { type: 'modelCatalog', id: 17 },
+  { type: 'downloadModel', id: 18, task: 4, entryId: 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17', modelsRoot: '/home/u/.murmur/models' },
+  { type: 'cancelTask', id: 19, task: 4 },
 ];
 
 const validSidecarMessages: SidecarMessage[] = [
@@ -67,6 +77,8 @@ const validSidecarMessages: SidecarMessage[] = [
   { type: 'error', code: 'INTERNAL', message: 'bug', fatal: true },
   { type: 'modelLoaded', family: 'moonshine', description: 'Moonshine tiny', loadMs: 812, via: 'mmap' },
   ...(['stopped', 'cancelled', 'end-of-file', 'error'] as const).map((reason) => ({ type: 'dictationEnded' as const, session: 7, reason })),
+  { type: 'taskProgress', task: 1, fraction: 0.5, message: 'converting encoder_model.onnx' },
+  { type: 'taskProgress', task: 4, fraction: 0.25, message: 'download', phase: 'download', receivedBytes: 100, totalBytes: 400 },
 ];
 
 const validResults: { [K in RequestType]: ResultMap[K][] } = {
@@ -80,6 +92,41 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
   listDevices: [{ devices: [] }, { devices: [{ name: 'default', description: 'System default' }] }],
   ping: [{ uptimeMs: 0 }],
   shutdown: [{}],
+  inspectModel: [
+    {
+      family: 'zipformer',
+      totalBytes: 10,
+      files: [
+        { role: 'encoder', path: '/m/encoder.onnx', bytes: 9, format: 'onnx', opset: 13, producer: 'pytorch', quantization: 'int8', metadata: { model_type: 'zipformer2' } },
+        { role: 'tokens', path: '/m/tokens.txt', bytes: 1, format: 'text', metadata: {} },
+      ],
+    },
+  ],
+  exportModel: [
+    {
+      outputDir: '/out/m-ort',
+      family: 'moonshine',
+      files: [{ name: 'encoder_model.ort', role: 'encoder', bytes: 5, sha256: SHA }],
+      cardPath: '/out/m-ort/Ada_moonshine-tiny_0.0.1.md',
+      manifestPath: '/out/m-ort/murmur-model.json',
+      location: { dir: '/out/m-ort' },
+      elapsedMs: 1234.5,
+    },
+  ],
+  compareModels: [
+    { rows: [] },
+    { rows: [{ label: 'source', path: '/m', format: 'onnx', fileBytes: 100, loadMs: 700, privateBytes: 9, sharedBytes: 1, rssBytes: 10, rtf: 0.05, transcript: 'he was not' }] },
+    { rows: [{ label: 'export', path: '/o', format: 'ort', fileBytes: 100, loadMs: 150, rssBytes: 10, rtf: 0.04, transcript: '' }] },
+  ],
+  modelCatalog: [
+    {
+      entries: [
+        { id: 'm-1', title: 'M', family: 'zipformer', description: 'd', url: 'https://example.org/m.tar.bz2', bytes: 5, sha256: SHA, archive: 'tar.bz2', root: 'm', files: ['tokens.txt'], license: 'Apache-2.0', page: 'https://example.org' },
+      ],
+    },
+  ],
+  downloadModel: [{ id: 'm-1', dir: '/models/m-1', bytes: 5, resumed: false, elapsedMs: 3 }],
+  cancelTask: [{ cancelled: true }, { cancelled: false }],
 };
 
 describe('protocol validators', () => {
@@ -117,7 +164,9 @@ describe('protocol validators', () => {
     assert.deepEqual(e, { ok: true, value: { type: 'level', rms: 0.5, peak: 0.7 } });
   });
 
-  const requestTypes = '"hello", "loadModel", "unloadModel", "startDictation", "stopDictation", "cancelDictation", "setOptions", "listDevices", "ping", "shutdown"';
+  const requestTypes =
+    '"hello", "loadModel", "unloadModel", "startDictation", "stopDictation", "cancelDictation", "setOptions", "listDevices", "ping", "shutdown", ' +
+    '"inspectModel", "exportModel", "compareModels", "modelCatalog", "downloadModel", "cancelTask"';
   const badRequests: [string, unknown, string][] = [
     ['a number', 42, 'message: expected an object, got the number 42'],
     ['a string', 'ping', 'message: expected an object, got the string "ping"'],
@@ -151,15 +200,32 @@ describe('protocol validators', () => {
     ['setOptions without options', { type: 'setOptions', id: 1 }, 'setOptions.options: expected an object, got nothing (missing)'],
     ['a huge payload', { type: 'ping', id: 1, pad: 'x'.repeat(MAX_MESSAGE_BYTES) }, `message: larger than the ${MAX_MESSAGE_BYTES}-byte limit`],
     ['a huge array', { type: 'ping', id: 1, pad: new Array<number>(MAX_MESSAGE_BYTES).fill(0) }, `message: larger than the ${MAX_MESSAGE_BYTES}-byte limit`],
+    ['an export to a relative directory', { type: 'exportModel', id: 1, task: 1, options: { source: { dir: '/m' }, format: 'ort', optimization: 'all', outputDir: 'out', card: CARD, overwrite: false } }, 'exportModel.options.outputDir: expected an absolute path, got the string "out"'],
+    ['an export to an unknown format', { type: 'exportModel', id: 1, task: 1, options: { source: { dir: '/m' }, format: 'pbmm', optimization: 'all', outputDir: '/o', card: CARD, overwrite: false } }, 'exportModel.options.format: expected one of "ort", "onnx", got the string "pbmm"'],
+    ['an export with an unknown level', { type: 'exportModel', id: 1, task: 1, options: { source: { dir: '/m' }, format: 'ort', optimization: 'max', outputDir: '/o', card: CARD, overwrite: false } }, 'exportModel.options.optimization: expected one of "disabled", "basic", "extended", "all", got the string "max"'],
+    ['an export with a card missing its author', { type: 'exportModel', id: 1, task: 1, options: { source: { dir: '/m' }, format: 'ort', optimization: 'all', outputDir: '/o', card: { ...CARD, author: undefined }, overwrite: false } }, 'exportModel.options.card.author: expected a string, got nothing (missing)'],
+    ['an export with an oversized card field', { type: 'exportModel', id: 1, task: 1, options: { source: { dir: '/m' }, format: 'ort', optimization: 'all', outputDir: '/o', card: { ...CARD, name: 'n'.repeat(5000) }, overwrite: false } }, /^exportModel\.options\.card\.name: expected a string of at most 4096/.source],
+    ['an export without a task', { type: 'exportModel', id: 1, options: {} }, 'exportModel.task: expected an integer >= 0, got nothing (missing)'],
+    ['a comparison of too many models', { type: 'compareModels', id: 1, task: 1, threads: 1, models: new Array(9).fill({ label: 'x', location: { dir: '/m' } }) }, 'compareModels.models: more than 8 items'],
+    ['a comparison with an empty label', { type: 'compareModels', id: 1, task: 1, threads: 1, models: [{ label: '', location: { dir: '/m' } }] }, 'compareModels.models[0].label: expected a non-empty string, got the string ""'],
+    ['a download into a relative root', { type: 'downloadModel', id: 1, task: 1, entryId: 'm', modelsRoot: 'models' }, 'downloadModel.modelsRoot: expected an absolute path, got the string "models"'],
+    ['a download without an entry', { type: 'downloadModel', id: 1, task: 1, modelsRoot: '/m' }, 'downloadModel.entryId: expected a non-empty string, got nothing (missing)'],
+    ['a cancel with a string task', { type: 'cancelTask', id: 1, task: '4' }, 'cancelTask.task: expected an integer >= 0, got the string "4"'],
   ];
 
   test('refuse malformed requests with the precise reason', () => {
     for (const [what, raw, reason] of badRequests) {
-      assert.deepEqual(validateRequest(raw), { ok: false, reason }, what);
+      const v = validateRequest(raw);
+      if (reason.startsWith('^')) {
+        assert.equal(v.ok, false, what);
+        if (!v.ok) assert.match(v.reason, new RegExp(reason), what);
+      } else {
+        assert.deepEqual(v, { ok: false, reason }, what);
+      }
     }
   });
 
-  const eventTypes = '"response", "state", "partial", "final", "level", "log", "error", "modelLoaded", "dictationEnded"';
+  const eventTypes = '"response", "state", "partial", "final", "level", "log", "error", "modelLoaded", "dictationEnded", "taskProgress"';
   const badSidecarMessages: [string, unknown, string][] = [
     ['an unknown type', { type: 'hello' }, `message.type: expected one of ${eventTypes}, got the string "hello"`],
     ['a response without ok', { type: 'response', id: 1, result: {} }, 'response.ok: expected true or false, got nothing (missing)'],
@@ -174,6 +240,8 @@ describe('protocol validators', () => {
     ['an error with a string fatal', { type: 'error', code: 'INTERNAL', message: 'm', fatal: 'yes' }, 'error.fatal: expected true or false, got the string "yes"'],
     ['modelLoaded with an unknown via', { type: 'modelLoaded', family: 'zipformer', description: 'd', loadMs: 1, via: 'zip' }, 'modelLoaded.via: expected one of "mmap", "read", "path", "mixed", "unknown", got the string "zip"'],
     ['dictationEnded with an unknown reason', { type: 'dictationEnded', session: 1, reason: 'done' }, 'dictationEnded.reason: expected one of "stopped", "cancelled", "end-of-file", "error", got the string "done"'],
+    ['taskProgress over 100%', { type: 'taskProgress', task: 1, fraction: 1.5, message: 'm' }, 'taskProgress.fraction: expected a number from 0 to 1, got the number 1.5'],
+    ['taskProgress with an unknown phase', { type: 'taskProgress', task: 1, fraction: 0, message: 'm', phase: 'upload' }, 'taskProgress.phase: expected one of "download", "verify", "extract", "install", got the string "upload"'],
   ];
 
   test('refuse malformed sidecar messages with the precise reason', () => {
@@ -189,6 +257,25 @@ describe('protocol validators', () => {
   test('refuse malformed results with the precise reason', () => {
     assert.deepEqual(validateResult('startDictation', { session: 'one' }), { ok: false, reason: 'startDictation result.session: expected an integer >= 0, got the string "one"' });
     assert.deepEqual(validateResult('listDevices', { devices: [{ name: 'default' }] }), { ok: false, reason: 'listDevices result.devices[0].description: expected a string, got nothing (missing)' });
+    const good = validResults.exportModel[0];
+    assert.deepEqual(validateResult('exportModel', { ...good, files: [{ ...good.files[0], name: '../../etc/passwd' }] }), {
+      ok: false,
+      reason: 'exportModel result.files[0].name: expected a plain file name, got the string "../../etc/passwd"',
+    });
+    assert.deepEqual(validateResult('exportModel', { ...good, files: [{ ...good.files[0], sha256: 'XYZ' }] }), { ok: false, reason: 'exportModel result.files[0].sha256: expected a lower-case hex sha256, got the string "XYZ"' });
+    const entry = validResults.modelCatalog[0].entries[0];
+    assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, id: '../evil' }] }), { ok: false, reason: 'modelCatalog result.entries[0].id: expected a plain name (letters, digits, ".", "_", "-"), got the string "../evil"' });
+    assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, url: 'file:///etc/passwd' }] }), { ok: false, reason: 'modelCatalog result.entries[0].url: expected an http(s) URL, got the string "file:///etc/passwd"' });
+    // Metadata keys are data, never object structure.
+    const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
+    assert.ok(inspected.ok);
+    if (inspected.ok) {
+      const md = inspected.value.files[0].metadata;
+      assert.equal(Object.getPrototypeOf(md), Object.prototype);
+      assert.ok(Object.prototype.hasOwnProperty.call(md, '__proto__'));
+      assert.equal(md.k, 'v');
+      assert.equal(({} as Record<string, unknown>).x, undefined);
+    }
     assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a value, got nothing (missing)' });
     assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });
   });

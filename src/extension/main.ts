@@ -2,7 +2,10 @@
  * Extension entry point. Activation only builds the Murmur context and registers commands (cheap);
  * the sidecar is spawned on first use, or right away when murmur.startEngineOnStartup is set.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerExportPanel } from './export/panel';
+import { SidecarExportBackend } from './export/sidecar-backend';
 import { Murmur } from './murmur';
 
 let murmur: Murmur | undefined;
@@ -31,6 +34,9 @@ export function activate(context: vscode.ExtensionContext): MurmurApi {
   command('murmur.selectMicrophone', () => m.selectMicrophone());
   command('murmur.showLog', () => m.log.show());
   command('murmur.restartSidecar', () => m.restartSidecar());
+  // Downloaded models live in the extension's global storage, beside the ORT cache.
+  const backend = new SidecarExportBackend(m, path.join(context.globalStorageUri.fsPath, 'models'));
+  context.subscriptions.push(registerExportPanel(context, backend, m.log));
   context.subscriptions.push(m);
   if (m.config().startEngineOnStartup) m.warmUp();
   return { murmur: m, activationMs: performance.now() - t0 };

@@ -93,6 +93,11 @@ export class Murmur implements vscode.Disposable {
 
   // ---- sidecar lifecycle ----------------------------------------------------------------------
 
+  /** The running sidecar (spawned if needed), for work other than dictation (model tools). */
+  sidecar(): Promise<SidecarClient> {
+    return this.ensureSidecar();
+  }
+
   private async ensureSidecar(): Promise<SidecarClient> {
     if (this.client?.running) return this.client;
     if (this.starting) return this.starting;

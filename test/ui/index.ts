@@ -1,6 +1,7 @@
 /** Every UI test the harness (test/vscode/run.ts) runs, in order. */
 import { paletteDictation } from './dictation.ui';
+import { exportPanel } from './export.ui';
 import { paletteShowLog } from './palette.ui';
 import type { UiTest } from './types';
 
-export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation];
+export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation, exportPanel];

@@ -1,0 +1,235 @@
+/**
+ * The export panel's HTML: a pure function of the webview's CSP source, a per-render nonce and the
+ * URIs of the script and style sheets (no `vscode` import, so unit tests call it directly).
+ *
+ * The page is a static skeleton: every control exists from the start with a stable id and
+ * `data-testid` (the same string), and src/webview/main.ts fills in the dynamic parts with DOM
+ * calls (textContent, never innerHTML). Nothing inline runs: the only script and style sheets are
+ * files under the panel's localResourceRoots, each carrying the nonce; there are no inline event
+ * handlers and no style attributes (the CSP allows neither).
+ */
+
+export interface ExportHtmlResources {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Fresh, crypto-random, per render (base64url). */
+  nonce: string;
+  /** dist/webview.js */
+  scriptUri: string;
+  /** media/webview/export.css */
+  styleUri: string;
+  /** node_modules/@vscode/codicons/dist/codicon.css */
+  codiconUri: string;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for an HTML attribute value or element content. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** The Content-Security-Policy: nothing but this webview's own resources and nonce-carrying tags. */
+export function exportPanelCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `img-src ${cspSource}`,
+  ].join('; ');
+}
+
+const icon = (name: string): string => `<i class="codicon codicon-${name}" aria-hidden="true"></i>`;
+
+/** A control's id, used as its data-testid too (what the UI tests drive). */
+const ids = (id: string): string => `id="${id}" data-testid="${id}"`;
+
+function cardField(field: string, label: string, hint: string, type: 'input' | 'textarea' = 'input'): string {
+  const control =
+    type === 'textarea'
+      ? `<textarea ${ids(`card-${field}`)} name="${field}" rows="4" maxlength="4096" aria-describedby="card-${field}-hint"></textarea>`
+      : `<input ${ids(`card-${field}`)} name="${field}" type="text" maxlength="4096" autocomplete="off" spellcheck="false" aria-describedby="card-${field}-hint">`;
+  return `
+        <div class="field${type === 'textarea' ? ' wide' : ''}">
+          <label for="card-${field}">${label}</label>
+          ${control}
+          <span class="hint" id="card-${field}-hint">${hint}</span>
+        </div>`;
+}
+
+function progressBlock(prefix: string, label: string): string {
+  return `
+      <div class="progress" ${ids(`${prefix}-progress`)} hidden>
+        <progress ${ids(`${prefix}-progress-bar`)} max="1" value="0" aria-label="${label}"></progress>
+        <span class="progress-percent" ${ids(`${prefix}-progress-percent`)} aria-hidden="true"></span>
+        <span class="progress-message" ${ids(`${prefix}-progress-message`)} role="status"></span>
+        <button type="button" class="secondary" ${ids(`${prefix}-cancel`)}>${icon('close')} Cancel</button>
+      </div>`;
+}
+
+const message = (id: string, kind: 'error' | 'info'): string =>
+  kind === 'error'
+    ? `<p class="message error" ${ids(id)} role="alert" hidden></p>`
+    : `<p class="message info" ${ids(id)} role="status" hidden></p>`;
+
+export function exportPanelHtml(r: ExportHtmlResources): string {
+  const nonce = escapeHtml(r.nonce);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${escapeHtml(exportPanelCsp(r.cspSource, r.nonce))}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(r.codiconUri)}" id="codicon-css">
+  <link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(r.styleUri)}">
+  <title>Murmur: Model Export</title>
+</head>
+<body>
+  <main class="export-page">
+    <header class="page-header">
+      <h1>${icon('package')} Model Export</h1>
+      <p class="lede">Export a speech model to a memory-mappable ORT file: its weights are used in place from the file, loaded faster and shared between VS Code windows instead of copied into each.</p>
+      ${message('panel-error', 'error')}
+    </header>
+
+    <section class="section" ${ids('model-section')} aria-labelledby="model-heading">
+      <h2 id="model-heading">${icon('file-binary')} Model</h2>
+      <div class="row">
+        <code class="path" ${ids('model-path')}>No model selected</code>
+        <span class="spacer"></span>
+        <button type="button" class="secondary" ${ids('choose-model')}>${icon('folder-opened')} Choose Model...</button>
+        <button type="button" class="secondary" ${ids('choose-files')}>${icon('files')} Choose Files...</button>
+      </div>
+      <p class="status" ${ids('model-status')} role="status"></p>
+      ${message('model-error', 'error')}
+      <dl class="summary" ${ids('model-summary')} hidden>
+        <div><dt>Family</dt><dd ${ids('model-family')}></dd></div>
+        <div><dt>Total size</dt><dd ${ids('model-size')}></dd></div>
+        <div><dt>Files</dt><dd ${ids('model-file-count')}></dd></div>
+      </dl>
+      <table class="grid" ${ids('model-files')} hidden>
+        <caption class="visually-hidden">Files of the model</caption>
+        <thead>
+          <tr><th scope="col">Role</th><th scope="col">File</th><th scope="col" class="num">Size</th><th scope="col">Format</th><th scope="col" class="num">Opset</th><th scope="col">Quantisation</th></tr>
+        </thead>
+        <tbody ${ids('model-files-body')}></tbody>
+      </table>
+      <details class="metadata" ${ids('model-metadata')} hidden>
+        <summary>Metadata</summary>
+        <div ${ids('model-metadata-body')}></div>
+      </details>
+    </section>
+
+    <section class="section" ${ids('export-section')} aria-labelledby="export-heading">
+      <h2 id="export-heading">${icon('package')} Export</h2>
+      <form ${ids('export-form')} novalidate>
+        <fieldset class="choices">
+          <legend>Target format</legend>
+          <div class="choice">
+            <input type="radio" name="format" value="ort" ${ids('format-ort')} aria-describedby="format-ort-hint">
+            <label for="format-ort">ORT flatbuffer — memory-mappable <span class="badge">Recommended</span></label>
+            <span class="hint" id="format-ort-hint">Loads without copying the weights; every window using the model shares one copy.</span>
+          </div>
+          <div class="choice">
+            <input type="radio" name="format" value="onnx" ${ids('format-onnx')} aria-describedby="format-onnx-hint">
+            <label for="format-onnx">Optimised ONNX</label>
+            <span class="hint" id="format-onnx-hint">The graph optimised ahead of time; still read into memory by each window.</span>
+          </div>
+        </fieldset>
+
+        <div class="field">
+          <label for="optimization">Optimisation level</label>
+          <select ${ids('optimization')} aria-describedby="optimization-hint">
+            <option value="all">All (recommended)</option>
+            <option value="extended">Extended</option>
+            <option value="basic">Basic</option>
+            <option value="disabled">None</option>
+          </select>
+          <span class="hint" id="optimization-hint">onnxruntime's graph optimisations applied before saving. "All" adds layout changes tuned for this kind of CPU.</span>
+        </div>
+
+        <div class="field">
+          <label for="output-dir">Output directory</label>
+          <div class="input-row">
+            <input type="text" ${ids('output-dir')} spellcheck="false" autocomplete="off" aria-describedby="output-dir-hint">
+            <button type="button" class="secondary" ${ids('browse-output')}>${icon('folder')} Browse...</button>
+          </div>
+          <span class="hint" id="output-dir-hint">An absolute path, or empty to export next to the source model.</span>
+        </div>
+
+        <fieldset class="card">
+          <legend>Model card</legend>
+          <div class="card-grid">${cardField('author', 'Author', 'Who made the exported model.')}${cardField('name', 'Name', 'Short name of the model.')}${cardField('version', 'Version', 'For example 0.0.1.')}${cardField('license', 'Licence', 'SPDX id of the source model’s licence, e.g. Apache-2.0.')}${cardField('language', 'Language', 'BCP 47 tag, e.g. en.')}${cardField('source', 'Source', 'Where the source model came from: a URL or citation.')}${cardField('description', 'Description', 'What the model is for and how it was trained.', 'textarea')}
+          </div>
+        </fieldset>
+
+        <div class="row save-row">
+          <fieldset class="inline">
+            <legend>Save settings to</legend>
+            <input type="radio" name="save-target" value="workspace" ${ids('save-target-workspace')}><label for="save-target-workspace">Workspace</label>
+            <input type="radio" name="save-target" value="user" ${ids('save-target-user')}><label for="save-target-user">User</label>
+          </fieldset>
+          <button type="button" class="secondary" ${ids('save-settings')}>${icon('save')} Save</button>
+          <button type="button" class="secondary" ${ids('revert-settings')}>${icon('discard')} Revert</button>
+          <span class="status" ${ids('settings-status')} role="status"></span>
+        </div>
+        ${message('settings-error', 'error')}
+
+        <div class="row actions">
+          <button type="submit" class="primary" ${ids('export-button')}>${icon('package')} Export</button>
+        </div>
+      </form>
+      ${progressBlock('export', 'Export progress')}
+      ${message('export-error', 'error')}
+      ${message('export-info', 'info')}
+    </section>
+
+    <section class="section" ${ids('results-section')} aria-labelledby="results-heading" hidden>
+      <h2 id="results-heading" tabindex="-1">${icon('graph')} Results</h2>
+      <p ${ids('export-summary')}></p>
+      <ul class="file-list" ${ids('export-files')}></ul>
+      ${progressBlock('compare', 'Measuring progress')}
+      <p class="takeaway" ${ids('results-takeaway')} hidden></p>
+      <div class="table-wrap">
+        <table class="grid results" ${ids('results-table')} hidden>
+          <caption class="visually-hidden">The source and the exported model, measured side by side on the sample clip</caption>
+          <thead><tr ${ids('results-head')}></tr></thead>
+          <tbody ${ids('results-body')}></tbody>
+        </table>
+      </div>
+      <div class="row actions">
+        <label for="use-export-target">Use in</label>
+        <select ${ids('use-export-target')}>
+          <option value="workspace">Workspace</option>
+          <option value="user">User</option>
+        </select>
+        <button type="button" class="primary" ${ids('use-export')}>${icon('check')} Use This Model</button>
+        <button type="button" class="secondary" ${ids('open-card')}>${icon('book')} Open Model Card</button>
+        <button type="button" class="secondary" ${ids('compare-again')}>${icon('refresh')} Measure Again</button>
+      </div>
+      ${message('results-error', 'error')}
+      ${message('results-info', 'info')}
+    </section>
+
+    <section class="section" ${ids('download-section')} aria-labelledby="download-heading">
+      <h2 id="download-heading">${icon('cloud-download')} Download a model</h2>
+      <p class="hint">Downloads are checked against the published size and SHA-256 before anything is installed.</p>
+      <div class="row">
+        <label for="use-download-target">Use downloaded models in</label>
+        <select ${ids('use-download-target')}>
+          <option value="workspace">Workspace</option>
+          <option value="user">User</option>
+        </select>
+      </div>
+      ${message('catalog-error', 'error')}
+      <ul class="catalog" ${ids('catalog-list')}></ul>
+    </section>
+
+    <div class="visually-hidden" ${ids('live')} aria-live="polite" aria-atomic="true"></div>
+  </main>
+  <script nonce="${nonce}" src="${escapeHtml(r.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Pure formatting for the export panel: sizes, times, download progress, and the one-line takeaway
+ * of the side-by-side comparison. No DOM here, so unit tests can import it.
+ */
+import type { DownloadProgress } from '../engine/download/types';
+import type { ComparisonRow } from '../engine/export/types';
+import type { ModelLocation } from '../engine/models/spec';
+
+const MB = 1024 * 1024;
+
+/** 1024-based, like VS Code: "812 B", "1.3 MB", "43 MB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function formatRatio(r: number): string {
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`;
+}
+
+/** "0.081 (12× faster than real time)". */
+export function formatRtf(rtf: number): string {
+  if (!Number.isFinite(rtf) || rtf < 0) return '—';
+  const value = rtf < 0.01 ? rtf.toFixed(4) : rtf.toFixed(3);
+  if (rtf === 0) return value;
+  return rtf < 1 ? `${value} (${formatRatio(1 / rtf)} faster than real time)` : `${value} (slower than real time)`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
+}
+
+/** Download progress as one fraction over the phases (the download itself is most of the time). */
+export function downloadFraction(p: DownloadProgress): number {
+  switch (p.phase) {
+    case 'download':
+      return p.totalBytes > 0 ? Math.min(1, p.receivedBytes / p.totalBytes) * 0.9 : 0;
+    case 'verify':
+      return 0.92;
+    case 'extract':
+      return 0.95;
+    case 'install':
+      return 0.99;
+  }
+}
+
+export function describeDownload(p: DownloadProgress): string {
+  switch (p.phase) {
+    case 'download':
+      return `Downloading: ${formatBytes(p.receivedBytes)} of ${formatBytes(p.totalBytes)}${p.resumed ? ' (resumed)' : ''}`;
+    case 'verify':
+      return 'Checking the SHA-256...';
+    case 'extract':
+      return 'Extracting...';
+    case 'install':
+      return 'Installing...';
+  }
+}
+
+/** The model as one line: its directory, or its encoder and how many other files. */
+export function describeLocation(loc: ModelLocation | null): string {
+  if (!loc) return 'No model selected';
+  if (loc.dir !== undefined && loc.encoder === undefined) return loc.dir;
+  const others = [loc.decoder, loc.joiner, loc.tokens].filter((f) => f !== undefined).length;
+  const first = loc.encoder ?? loc.dir ?? '';
+  return others > 0 ? `${first} (+${others} more file${others === 1 ? '' : 's'})` : first;
+}
+
+const normalize = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, '').replace(/\s+/g, ' ').trim();
+
+/**
+ * One line saying what the export gained over the source, e.g.
+ * "Export: 2.1× faster load, 80 MB of weights shared between windows". The first row is the
+ * source, the second the export; '' when there is nothing to compare.
+ */
+export function takeaway(rows: readonly ComparisonRow[]): string {
+  if (rows.length < 2) return '';
+  const [src, exp] = rows;
+  const parts: string[] = [];
+  if (src.loadMs > 0 && exp.loadMs > 0) {
+    const r = src.loadMs / exp.loadMs;
+    if (r >= 1.05) parts.push(`${formatRatio(r)} faster load`);
+    else if (r <= 1 / 1.05) parts.push(`${formatRatio(1 / r)} slower load`);
+    else parts.push('about the same load time');
+  }
+  if (exp.sharedBytes !== undefined) {
+    // Shared memory also counts the runtime's own libraries: what the export adds is its weights.
+    const weights = exp.sharedBytes - (src.sharedBytes ?? 0);
+    if (weights >= MB) parts.push(`${formatBytes(weights)} of weights shared between windows`);
+  }
+  if (src.privateBytes !== undefined && exp.privateBytes !== undefined) {
+    const saved = src.privateBytes - exp.privateBytes;
+    if (saved >= MB) parts.push(`${formatBytes(saved)} less private memory per window`);
+  }
+  if (normalize(src.transcript) !== normalize(exp.transcript)) parts.push('but the transcript differs from the source');
+  return parts.length === 0 ? '' : `${exp.label}: ${parts.join(', ')}`;
+}

@@ -13,7 +13,8 @@ import type { UiTest } from './types';
 import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
 
 export const SCREENSHOT = 'ui-export-panel.png';
-const SAMPLE = /he was not an ill[- ]disposed young man/i;
+/** The bundled clip says "he was not an ill disposed young man"; Moonshine tiny hears "ill-sposed". */
+const SAMPLE = /he was not an ill/i;
 
 /** The panel's document: VS Code hosts a webview in an iframe holding the content's own iframe. */
 function panel(page: Page): FrameLocator {
@@ -63,12 +64,13 @@ export const exportPanel: UiTest = {
     const card = written.find((f) => f.endsWith('.md'));
     if (!card || !/Murmur UI test/.test(fs.readFileSync(path.join(out, card), 'utf8'))) throw new Error(`no model card naming the author in ${out}`);
 
-    // Both columns transcribe the sample clip the same way.
-    const rows = await byId('results-body').locator('tr').allTextContents();
-    log(`table:\n    ${rows.map((r) => r.replace(/\s+/g, ' ').trim()).join('\n    ')}`);
-    const transcriptRow = rows.find((r) => SAMPLE.test(r)) ?? '';
-    if ((transcriptRow.match(new RegExp(SAMPLE.source, 'gi')) ?? []).length < 2) throw new Error(`the source and the export transcribe differently: ${transcriptRow}`);
+    // Both columns transcribe the sample clip, identically.
+    const rows = byId('results-body').locator('tr');
+    log(`table:\n    ${(await rows.allTextContents()).map((r) => r.replace(/\s+/g, ' ').trim()).join('\n    ')}`);
+    const transcripts = await rows.filter({ hasText: SAMPLE }).first().locator('td').allTextContents();
+    if (transcripts.length !== 2 || transcripts[0].trim() !== transcripts[1].trim()) throw new Error(`the source and the export transcribe differently: ${JSON.stringify(transcripts)}`);
     log(`takeaway: ${(await byId('results-takeaway').textContent())?.trim()}`);
+    await byId('results-section').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(resultsDir, SCREENSHOT) });
     log(`screenshot: test-results/${SCREENSHOT}`);
 

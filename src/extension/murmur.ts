@@ -255,23 +255,36 @@ export class Murmur implements vscode.Disposable {
       // make the user wait to speak. A load for older settings must finish first (the sidecar would
       // bind the dictation to that model).
       const overlap = this.loading !== undefined && this.loadingKey === keyOfModel(this.config());
+      let loadFailed = false;
+      let mine: number | undefined;
       if (!overlap) {
         await ready;
         if (this.state !== 'starting') return; // cancelled while loading
       } else {
-        ready.catch(() => undefined); // reported by ensureReady; the dictation ends with 'error'
+        // If the load fails, ensureReady reports it; this dictation is over at once (the sidecar
+        // ends its side with 'error', which then matches no session here).
+        ready.catch(() => {
+          loadFailed = true;
+          if (mine !== undefined && this.session === mine) this.endSession(true);
+        });
       }
       const cfg = this.config();
       const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: cfg.recognizer });
+      if (loadFailed) {
+        this.endSession(true);
+        return;
+      }
+      mine = started.session;
       this.session = started.session;
       this.state = 'listening';
       this.stats.startToListeningMs.push(performance.now() - t0);
       this.status.set('listening');
       this.log.info(`dictation ${started.session} started (device ${cfg.device})`);
     } catch (e) {
-      this.endSession();
       // A start that failed because the model did not load: ensureReady has reported that.
-      if (ready && (await ready.then(() => false, () => true))) return;
+      const modelFailed = ready !== undefined && (await ready.then(() => false, () => true));
+      this.endSession(modelFailed);
+      if (modelFailed) return;
       const err = e as Error;
       this.log.error(`Start Dictation failed: ${err instanceof SidecarRequestError ? `${err.code}: ` : ''}${err.message}`);
       if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
@@ -321,13 +334,14 @@ export class Murmur implements vscode.Disposable {
     else await this.start();
   }
 
-  private endSession(): void {
+  /** `keepStatus`: an error is on the status bar (a failed model load) and should stay there. */
+  private endSession(keepStatus = false): void {
     this.state = 'idle';
     this.session = undefined;
     this.inserter.clearPartial();
     this.inserter.preferTerminal = false;
     this.pushToTalk.reset();
-    this.status.set('idle');
+    if (!keepStatus) this.status.set('idle');
     void this.setContext(false);
   }
 

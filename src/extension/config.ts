@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import type { ModelLocation } from '../engine/models/spec';
 import type { RecognizerOptions } from '../engine/recognizer';
+import * as fs from 'node:fs';
+import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
 
 export interface MurmurConfig {
@@ -17,6 +19,29 @@ export interface MurmurConfig {
   format: FormatOptions;
   startEngineOnStartup: boolean;
   releaseDelayMs: number;
+  voice: InterpretOptions;
+  /** A problem reading murmur.voice.mappingFile, to tell the user. */
+  voiceMappingError?: string;
+}
+
+/**
+ * The user's extra spoken forms: a JSON object, what is said -> what is typed, e.g.
+ * {"arrow": "=>", "my email": "ada@example.org"}.
+ */
+export function readMappingFile(file: string): { extra: { say: string; text: string }[]; error?: string } {
+  if (!file) return { extra: [] };
+  try {
+    const raw: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { extra: [], error: `${file} must hold a JSON object ("what you say": "what is typed").` };
+    const extra: { say: string; text: string }[] = [];
+    for (const [say, text] of Object.entries(raw)) {
+      if (typeof text !== 'string' || !say.trim()) return { extra: [], error: `${file}: "${say}" must map to a string.` };
+      extra.push({ say: say.trim(), text });
+    }
+    return { extra };
+  } catch (e) {
+    return { extra: [], error: `Cannot read murmur.voice.mappingFile ${file}: ${(e as Error).message}` };
+  }
 }
 
 function clampInt(v: unknown, min: number, max: number, fallback: number): number {
@@ -39,6 +64,7 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
   const usesDefaultModel = !dir && !explicit;
   const model: ModelLocation = { family, ...(usesDefaultModel ? { dir: defaultModelDir } : dir ? { dir } : {}) };
   for (const [k, v] of Object.entries(files)) if (v) (model as Record<string, string>)[k] = v;
+  const mapping = readMappingFile(str(c, 'voice.mappingFile'));
   const decoding = str(c, 'engine.decoding') === 'modified-beam-search' ? 'modified-beam-search' : 'greedy';
   return {
     model,
@@ -58,6 +84,13 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
     },
     startEngineOnStartup: c.get<boolean>('startEngineOnStartup', false) === true,
     releaseDelayMs: clampInt(c.get('pushToTalk.releaseDelayMs'), 150, 3000, 600),
+    voice: {
+      spokenPunctuation: c.get<boolean>('voice.spokenPunctuation', true) !== false,
+      codeFormatting: c.get<boolean>('voice.codeFormatting', true) !== false,
+      voiceCommands: c.get<boolean>('voice.commands', true) !== false,
+      extra: mapping.extra,
+    },
+    voiceMappingError: mapping.error,
   };
 }
 

@@ -20,6 +20,16 @@ export interface InsertResult {
   text: string;
 }
 
+/** A phrase as it was inserted: voice commands ("scratch that", "cap that") act on it. */
+export interface DictatedPhrase {
+  document: vscode.TextDocument;
+  /** One per cursor, in document order, with the text inserted there. */
+  parts: { range: vscode.Range; text: string }[];
+}
+
+/** How many dictated phrases "scratch that" can walk back through. */
+const HISTORY = 20;
+
 const CONTEXT_CHARS = 400;
 
 /**
@@ -42,6 +52,8 @@ export class PhraseInserter implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
   preferTerminal = false;
+  /** Phrases inserted into editors, newest last. */
+  readonly history: DictatedPhrase[] = [];
 
   constructor(private format: () => FormatOptions) {
     // Partial text follows the cursor.
@@ -73,7 +85,7 @@ export class PhraseInserter implements vscode.Disposable {
     this.render();
   }
 
-  async commit(phrase: string): Promise<InsertResult> {
+  async commit(phrase: string, options: { keepCase?: boolean } = {}): Promise<InsertResult> {
     this.partialText = '';
     this.render();
     const target = this.target();
@@ -86,7 +98,7 @@ export class PhraseInserter implements vscode.Disposable {
     }
     const { editor } = target;
     if (isReadOnly(editor.document)) return this.toClipboard(phrase, `${editor.document.fileName} is read-only`);
-    const format = this.format();
+    const format = { ...this.format(), keepCase: options.keepCase };
     const doc = editor.document;
     const pieces = editor.selections.map((sel) => {
       const start = sel.start;
@@ -105,7 +117,27 @@ export class PhraseInserter implements vscode.Disposable {
       { undoStopBefore: true, undoStopAfter: true },
     );
     if (!ok) return this.toClipboard(phrase, `${doc.fileName} did not accept the edit`);
+    this.remember(editor, pieces.map((p) => p.text));
     return { inserted: true, where: 'editor', text: pieces[0].text };
+  }
+
+  /**
+   * Records where each cursor's text landed: after the edit each cursor sits right after its
+   * insertion (the selections keep their order), so the text ends there.
+   */
+  private remember(editor: vscode.TextEditor, texts: string[]): void {
+    const doc = editor.document;
+    const parts = editor.selections
+      .map((sel, i) => {
+        const end = doc.offsetAt(sel.active);
+        const text = texts[i] ?? '';
+        return { range: new vscode.Range(doc.positionAt(end - text.length), sel.active), text };
+      })
+      .filter((p) => p.text !== '' && doc.getText(p.range) === p.text)
+      .sort((a, b) => a.range.start.compareTo(b.range.start));
+    if (parts.length === 0) return;
+    this.history.push({ document: doc, parts });
+    if (this.history.length > HISTORY) this.history.shift();
   }
 
   private async toClipboard(phrase: string, why: string): Promise<InsertResult> {

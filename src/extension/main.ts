@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { registerExportPanel } from './export/panel';
 import { SidecarExportBackend } from './export/sidecar-backend';
 import { Murmur } from './murmur';
+import { registerVoiceCommandsView } from './voice-commands-view';
 
 let murmur: Murmur | undefined;
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): MurmurApi {
   // Downloaded models live in the extension's global storage, beside the ORT cache.
   const backend = new SidecarExportBackend(m, path.join(context.globalStorageUri.fsPath, 'models'));
   context.subscriptions.push(registerExportPanel(context, backend, m.log));
+  context.subscriptions.push(registerVoiceCommandsView(() => m.config()));
   context.subscriptions.push(m);
   if (m.config().startEngineOnStartup) m.warmUp();
   return { murmur: m, activationMs: performance.now() - t0 };

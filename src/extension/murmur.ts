@@ -12,7 +12,9 @@ import * as vscode from 'vscode';
 import type { FinalEvent, ModelInfo, PartialEvent, SidecarEvent } from '../protocol';
 import { affectsModel, readConfig, type MurmurConfig } from './config';
 import { PhraseInserter, isReadOnly } from './inserter';
+import { interpretPhrase } from '../text/interpret';
 import { PushToTalk } from './push-to-talk';
+import { runVoiceCommand } from './voice-commands';
 import { SidecarClient, SidecarRequestError } from './sidecar-client';
 import { MicStatusBar } from './status-bar';
 
@@ -30,6 +32,8 @@ export interface DictationStats {
   /** Timings for the benchmark (bench/vscode): start command -> listening, final received -> in the document. */
   startToListeningMs: number[];
   finalToEditorMs: number[];
+  /** The last voice command run, and what it did. */
+  lastCommand?: { command: string; result: string };
   /** The last sidecar spawn (spawn -> handshake done) and model load (request -> loaded), ms. */
   spawnMs?: number;
   modelLoadMs?: number;
@@ -58,6 +62,7 @@ export class Murmur implements vscode.Disposable {
   /** Finals are inserted one after another, in order. */
   private commitChain: Promise<void> = Promise.resolve();
   private restartDelayMs = 1000;
+  private reportedMappingError: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   readonly stats: DictationStats = { committed: 0, restarts: 0, startToListeningMs: [], finalToEditorMs: [] };
@@ -256,7 +261,7 @@ export class Murmur implements vscode.Disposable {
       // bind the dictation to that model).
       const overlap = this.loading !== undefined && this.loadingKey === keyOfModel(this.config());
       let loadFailed = false;
-      let mine: number | undefined;
+      const mine: { session?: number } = {};
       if (!overlap) {
         await ready;
         if (this.state !== 'starting') return; // cancelled while loading
@@ -265,7 +270,7 @@ export class Murmur implements vscode.Disposable {
         // ends its side with 'error', which then matches no session here).
         ready.catch(() => {
           loadFailed = true;
-          if (mine !== undefined && this.session === mine) this.endSession(true);
+          if (mine.session !== undefined && this.session === mine.session) this.endSession(true);
         });
       }
       const cfg = this.config();
@@ -274,7 +279,7 @@ export class Murmur implements vscode.Disposable {
         this.endSession(true);
         return;
       }
-      mine = started.session;
+      mine.session = started.session;
       this.session = started.session;
       this.state = 'listening';
       this.stats.startToListeningMs.push(performance.now() - t0);
@@ -348,7 +353,11 @@ export class Murmur implements vscode.Disposable {
   private onSidecarEvent(e: SidecarEvent): void {
     switch (e.type) {
       case 'partial':
-        if (this.isCurrent(e)) this.inserter.showPartial(e.text);
+        if (this.isCurrent(e)) {
+          // Shown as it will be typed ("hello comma" reads "hello,"); a command shows as said.
+          const r = interpretPhrase(e.text, this.config().voice);
+          this.inserter.showPartial(r.kind === 'text' ? r.text : e.text);
+        }
         return;
       case 'final':
         if (this.session === undefined || e.session === this.session) this.commitFinal(e);
@@ -381,7 +390,22 @@ export class Murmur implements vscode.Disposable {
   private commitFinal(e: FinalEvent): void {
     const received = performance.now();
     this.commitChain = this.commitChain.then(async () => {
-      const r = await this.inserter.commit(e.text);
+      const cfg = this.config();
+      if (cfg.voiceMappingError && cfg.voiceMappingError !== this.reportedMappingError) {
+        this.reportedMappingError = cfg.voiceMappingError;
+        this.log.warn(cfg.voiceMappingError);
+        void vscode.window.showWarningMessage(`Murmur: ${cfg.voiceMappingError}`);
+      }
+      const meaning = interpretPhrase(e.text, cfg.voice);
+      if (meaning.kind === 'command') {
+        this.inserter.clearPartial();
+        const what = await runVoiceCommand(meaning.command, { inserter: this.inserter, stop: () => this.stop(), log: this.log });
+        this.log.info(`phrase ${e.session}.${e.utterance}: voice command ${meaning.command}: ${what}`);
+        this.stats.lastCommand = { command: meaning.command, result: what };
+        this.finalEmitter.fire({ event: e, where: 'command', text: '' });
+        return;
+      }
+      const r = await this.inserter.commit(meaning.text, { keepCase: meaning.keepCase });
       this.stats.finalToEditorMs.push(performance.now() - received);
       if (r.inserted) this.stats.committed++;
       this.stats.lastInsert = { where: r.where, text: r.text };

@@ -53,22 +53,25 @@ export interface FormatContext {
 export interface FormatOptions {
   smartSpacing: boolean;
   smartCapitalization: boolean;
+  /** The phrase starts with a formatted identifier ("userName"): leave its case alone. */
+  keepCase?: boolean;
 }
 
 export const defaultFormatOptions: FormatOptions = { smartSpacing: true, smartCapitalization: true };
 
 /** The text to insert for `phrase` at a cursor with this context. */
 export function formatPhrase(phrase: string, ctx: FormatContext, options: FormatOptions = defaultFormatOptions): string {
-  let text = normalizeCase(phrase.trim()).replace(/\s+/g, ' ');
+  // Spoken layout ("new line", "tab") survives; other runs of spaces become one.
+  let text = normalizeCase(phrase.replace(/^ +| +$/g, '')).replace(/ {2,}/g, ' ');
   if (!text) return '';
   const before = ctx.before;
-  if (options.smartCapitalization) {
+  if (options.smartCapitalization && !options.keepCase) {
     // A sentence starts at the start of the text or after . ! ? (even across line breaks).
     const startsSentence = before.trim() === '' || SENTENCE_END.test(before);
     text = startsSentence ? capitalize(text) : decapitalize(text);
   }
   if (options.smartSpacing) {
-    const needsSpaceBefore = before !== '' && !/\s$/.test(before) && !OPENERS.test(before) && !/^[.,;:!?)\]}]/.test(text);
+    const needsSpaceBefore = before !== '' && !/\s$/.test(before) && !OPENERS.test(before) && !/^[.,;:!?)\]}\n\t]/.test(text);
     if (needsSpaceBefore) text = ' ' + text;
     if (/^[\p{L}\p{N}([{"']/u.test(ctx.after)) text += ' ';
   }

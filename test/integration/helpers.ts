@@ -8,6 +8,7 @@
  * dictation: arecord reads the config afresh every time it starts.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +29,19 @@ export function shared(...parts: string[]): string {
 }
 
 export const GOFORWARD = () => shared('audio/pocketsphinx-testdata/goforward.wav');
+
+/**
+ * A phrase spoken by a speech synthesiser into a WAV, for words no recording in ../shared says
+ * ("camel case user name"). Flite's "rms" voice: of the Debian synthesisers (espeak-ng, flite's
+ * voices) it is the one Moonshine tiny transcribes reliably; the phrases the tests use were
+ * checked to come back word for word.
+ */
+export function synthesize(phrase: string): string {
+  const file = path.join(dir, `tts-${phrase.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.wav`);
+  const r = spawnSync('flite', ['-voice', 'rms', '-t', phrase, '-o', file], { encoding: 'utf8' });
+  assert.ok(!r.error && r.status === 0 && fs.existsSync(file), `flite could not synthesise "${phrase}" (apt-get install flite): ${r.error?.message ?? r.stderr}`);
+  return file;
+}
 export const AMIABLE = () => shared('audio/pocketsphinx-testdata/sense_and_sensibility_01_austen_64kb-0930.wav');
 
 /** Makes the test microphone "say" these clips, separated by `gapSec` of silence. */

@@ -64,6 +64,14 @@ export interface RecognizerOptions {
   beamSize: number;
   /** Normalise input gain so quiet recordings are recognised. */
   normalizeGain: boolean;
+  /**
+   * Words to favour (the user's identifiers, jargon). Transducers: a context graph in modified
+   * beam search (ignored by greedy search). Moonshine: close misrecognitions of rare ones are
+   * corrected after decoding (vocabulary.ts).
+   */
+  hotwords?: string[];
+  /** Bonus per matched token for transducer hotwords (sherpa-onnx's hotwords_score). */
+  hotwordScore?: number;
 }
 
 export const defaultRecognizerOptions: RecognizerOptions = {

@@ -20,6 +20,9 @@ export interface MurmurConfig {
   startEngineOnStartup: boolean;
   releaseDelayMs: number;
   voice: InterpretOptions;
+  /** Bias recognition towards the user's words (identifiers in view, symbols, murmur.voice.vocabulary). */
+  vocabularyBiasing: boolean;
+  vocabulary: string[];
   /** A problem reading murmur.voice.mappingFile, to tell the user. */
   voiceMappingError?: string;
 }
@@ -91,6 +94,8 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
       extra: mapping.extra,
     },
     voiceMappingError: mapping.error,
+    vocabularyBiasing: c.get<boolean>('voice.vocabularyBiasing', true) !== false,
+    vocabulary: (c.get<unknown[]>('voice.vocabulary', []) ?? []).filter((w): w is string => typeof w === 'string' && w.trim() !== '').slice(0, 2000),
   };
 }
 

@@ -13,6 +13,7 @@ import type { FinalEvent, ModelInfo, PartialEvent, SidecarEvent } from '../proto
 import { affectsModel, readConfig, type MurmurConfig } from './config';
 import { PhraseInserter, isReadOnly } from './inserter';
 import { interpretPhrase } from '../text/interpret';
+import { gatherVocabulary } from './vocabulary-source';
 import { PushToTalk } from './push-to-talk';
 import { runVoiceCommand } from './voice-commands';
 import { SidecarClient, SidecarRequestError } from './sidecar-client';
@@ -251,6 +252,8 @@ export class Murmur implements vscode.Disposable {
     this.status.set('starting');
     await this.setContext(true);
     let ready: Promise<SidecarClient> | undefined;
+    // The words of the code in view, gathered while the engine starts; sent with the dictation.
+    const vocabulary = this.config().vocabularyBiasing ? gatherVocabulary(this.config().vocabulary) : Promise.resolve([]);
     try {
       const client = await this.ensureSidecar();
       if (this.state !== 'starting') return; // cancelled while spawning
@@ -274,7 +277,9 @@ export class Murmur implements vscode.Disposable {
         });
       }
       const cfg = this.config();
-      const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: cfg.recognizer });
+      const hotwords = await vocabulary;
+      const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: { ...cfg.recognizer, ...(hotwords.length ? { hotwords } : {}) } });
+      if (hotwords.length) this.log.debug(`vocabulary: ${hotwords.length} terms sent with the dictation`);
       if (loadFailed) {
         this.endSession(true);
         return;

@@ -36,6 +36,8 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string
 
 const MODEL_VIAS: readonly ModelVia[] = ['mmap', 'read', 'path', 'mixed', 'unknown'];
 const MAX_TEXT = 64 * 1024;
+/** Vocabulary terms per dictation (the extension gathers at most 2000 plus the user's list). */
+const MAX_HOTWORDS = 5000;
 
 function run<T>(check: () => T): Validation<T> {
   try {
@@ -83,6 +85,12 @@ export function recognizerOptions(v: unknown, at: string): Partial<RecognizerOpt
   set('decoding', (x, p) => oneOf(x, p, ['greedy', 'modified-beam-search'] as const));
   set('beamSize', (x, p) => integer(x, p, 1, 64));
   set('normalizeGain', boolean);
+  set('hotwords', (x, p) => {
+    if (!Array.isArray(x)) fail(p, 'an array of words', x);
+    if (x.length > MAX_HOTWORDS) throw new Invalid(`${p}: more than ${MAX_HOTWORDS} words`);
+    return x.map((w, i) => string(w, `${p}[${i}]`, { nonEmpty: true, max: 128 }));
+  });
+  set('hotwordScore', (x, p) => number(x, p, 0, 20));
   return out;
 }
 
@@ -103,6 +111,8 @@ function fullRecognizerOptions(v: unknown, at: string): RecognizerOptions {
     decoding: req('decoding'),
     beamSize: req('beamSize'),
     normalizeGain: req('normalizeGain'),
+    ...(p.hotwords ? { hotwords: p.hotwords } : {}),
+    ...(p.hotwordScore !== undefined ? { hotwordScore: p.hotwordScore } : {}),
   };
 }
 

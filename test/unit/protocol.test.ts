@@ -47,6 +47,7 @@ const validRequests: Request[] = [
   { type: 'cancelDictation', id: 8 },
   { type: 'setOptions', id: 9, options: { endpointSilenceMs: 1200 } },
   { type: 'setOptions', id: 10, options: {} },
+  { type: 'startDictation', id: 20, source: { kind: 'microphone' }, options: { hotwords: ['getUserName', 'zipformer'], hotwordScore: 2 } },
   { type: 'listDevices', id: 11 },
   { type: 'ping', id: 12 },
   { type: 'shutdown', id: Number.MAX_SAFE_INTEGER },
@@ -210,6 +211,9 @@ describe('protocol validators', () => {
     ['a comparison with an empty label', { type: 'compareModels', id: 1, task: 1, threads: 1, models: [{ label: '', location: { dir: '/m' } }] }, 'compareModels.models[0].label: expected a non-empty string, got the string ""'],
     ['a download into a relative root', { type: 'downloadModel', id: 1, task: 1, entryId: 'm', modelsRoot: 'models' }, 'downloadModel.modelsRoot: expected an absolute path, got the string "models"'],
     ['a download without an entry', { type: 'downloadModel', id: 1, task: 1, modelsRoot: '/m' }, 'downloadModel.entryId: expected a non-empty string, got nothing (missing)'],
+    ['hotwords that are a string', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: 'zipformer' } }, 'startDictation.options.hotwords: expected an array of words, got the string "zipformer"'],
+    ['an empty hotword', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', ''] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got the string ""'],
+    ['a hotword score above 20', { type: 'setOptions', id: 1, options: { hotwordScore: 50 } }, 'setOptions.options.hotwordScore: expected a number from 0 to 20, got the number 50'],
     ['a cancel with a string task', { type: 'cancelTask', id: 1, task: '4' }, 'cancelTask.task: expected an integer >= 0, got the string "4"'],
   ];
 

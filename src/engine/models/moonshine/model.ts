@@ -11,7 +11,9 @@ import { createSegmenter, defaultSegmenterOptions } from '../../vad/segmenter';
 import { loadSileroVadModel, type SileroVadModel } from '../../vad/silero';
 import type { MoonshineFiles } from '../spec';
 import { loadMoonshineTranscriber, type LoadedMoonshine } from './load-transcriber';
+import { Vocabulary } from '../../vocabulary';
 import { MoonshineRecognizer, type Transcriber } from './recognizer';
+import { loadMoonshineTokenizer } from './tokenizer';
 import { SpeechTap } from './speech-tap';
 
 export interface MoonshineLoadOptions {
@@ -96,7 +98,19 @@ class MoonshineModel implements LoadedModel {
       postRollMs: POST_ROLL_MS,
     });
     const pauses = { pauseStartAt: (sample: number) => tap.pauseStartAt(sample), postRollSamples: (POST_ROLL_MS * 16000) / 1000 };
-    return new MoonshineRecognizer({ transcriber: this.transcriber, segmenter, pauses, gain: new GainNormalizer() }, opts);
+    const corrector = opts.hotwords?.length ? this.vocabulary(opts.hotwords) : undefined;
+    return new MoonshineRecognizer({ transcriber: this.transcriber, segmenter, pauses, gain: new GainNormalizer(), corrector }, opts);
+  }
+
+  /**
+   * The correction for a dictation's vocabulary. Words the tokenizer holds whole are common (the
+   * model knows them): they are neither corrected nor corrected into. The tokenizer has loaded by
+   * the time any text exists to correct (the first decode loads it).
+   */
+  private vocabulary(terms: string[]): Vocabulary {
+    let tokenizer: Awaited<ReturnType<typeof loadMoonshineTokenizer>> | undefined;
+    void loadMoonshineTokenizer().then((t) => (tokenizer = t));
+    return new Vocabulary(terms, { isCommon: (w) => tokenizer?.isCommonWord(w) ?? false, ready: () => tokenizer !== undefined });
   }
 
   async dispose(): Promise<void> {

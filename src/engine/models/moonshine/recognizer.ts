@@ -79,8 +79,15 @@ export interface DecodeStats {
   finalsReused: number;
 }
 
+/** Post-decoding text correction (the user's vocabulary, see vocabulary.ts). */
+export interface TextCorrector {
+  correct(text: string): { text: string };
+}
+
 export interface MoonshineRecognizerParts {
   transcriber: Transcriber;
+  /** Applied to partial and final text when given. */
+  corrector?: TextCorrector;
   segmenter: Segmenter;
   /** Optional: lets the final reuse a partial decoded in the pause before the endpoint. */
   pauses?: PausePredictor;
@@ -103,6 +110,7 @@ export class MoonshineRecognizer implements StreamingRecognizer {
   private readonly segmenter: Segmenter;
   private readonly pauses?: PausePredictor;
   private readonly gain?: SampleProcessor;
+  private readonly corrector?: TextCorrector;
   private readonly audio = new SampleHistory();
   private readonly minPartialSamples = Math.round(MIN_PARTIAL_SEC * SAMPLE_RATE);
   private readonly partialIntervalSamples: number;
@@ -124,6 +132,7 @@ export class MoonshineRecognizer implements StreamingRecognizer {
     this.transcriber = parts.transcriber;
     this.segmenter = parts.segmenter;
     this.pauses = parts.pauses;
+    this.corrector = parts.corrector;
     this.gain = options.normalizeGain ? parts.gain : undefined;
     this.partialIntervalSamples = Math.max(1, Math.round((options.partialIntervalMs / 1000) * SAMPLE_RATE));
   }
@@ -224,7 +233,7 @@ export class MoonshineRecognizer implements StreamingRecognizer {
     const draft = !inPause && last?.start === start ? last.tokens : undefined;
     const { text, tokens } = await this.decode(start, end, 'partial', draft);
     this.lastDecode = { start, end, text, tokens, drafted: draft !== undefined };
-    const trimmed = text.trim();
+    const trimmed = this.corrected(text.trim());
     if (this.options.partials && trimmed && trimmed !== this.lastPartialText) {
       this.lastPartialText = trimmed;
       events.push({ type: 'partial', text: trimmed, utterance: this.utterance });
@@ -242,10 +251,14 @@ export class MoonshineRecognizer implements StreamingRecognizer {
     if (start === undefined || end <= start) return;
     if (reuse !== undefined) this.stats.finalsReused++;
     const text = reuse ?? (await this.decode(start, end, 'final')).text;
-    const trimmed = text.trim();
+    const trimmed = this.corrected(text.trim());
     if (!trimmed) return;
     events.push({ type: 'final', text: trimmed, utterance: this.utterance, startSec: start / SAMPLE_RATE, endSec: end / SAMPLE_RATE, reason });
     this.utterance++;
+  }
+
+  private corrected(text: string): string {
+    return text && this.corrector ? this.corrector.correct(text).text : text;
   }
 
   private async decode(start: number, end: number, kind: 'partial' | 'final', draft?: readonly number[]): Promise<Transcription> {

@@ -16,10 +16,16 @@ export interface MoonshineTokenizer {
    * moonshine-js; the caller drops the end token (2).
    */
   decode(ids: readonly number[]): string;
+  /**
+   * True if the vocabulary holds the word whole (" word" is one piece): a word the model knows
+   * well. Vocabulary biasing leaves such words alone (vocabulary.ts).
+   */
+  isCommonWord(word: string): boolean;
 }
 
 interface LlamaDecoder {
   decode(tokenIds: number[]): string;
+  encode(prompt: string, addBosToken?: boolean, addPrecedingSpace?: boolean): number[];
 }
 
 let loading: Promise<MoonshineTokenizer> | undefined;
@@ -34,6 +40,9 @@ function wrap(llama: LlamaDecoder): MoonshineTokenizer {
     decode(ids) {
       // Padding ids would make llama-tokenizer-js throw (no vocabulary entry); they carry no text.
       return llama.decode(ids.filter((id) => id >= 0 && id < VOCAB_SIZE));
+    },
+    isCommonWord(word) {
+      return llama.encode(word.toLowerCase(), false, true).length <= 1;
     },
   };
 }

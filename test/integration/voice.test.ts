@@ -49,6 +49,12 @@ describe('dictating code and prose in a real VS Code', function () {
     assert.equal(editor.document.getText(), 'Go forward ten meters.');
   });
 
+  it('"Murmur: Show Voice Commands" lists what can be said, including the user\'s own forms', async () => {
+    await vscode.commands.executeCommand('murmur.showVoiceCommands');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'murmur-help', path: '/Murmur Voice Commands.md' }));
+    for (const said of ['"scratch that"', '"camel case"', '"new paragraph"', '"literal"'.replace(/"/g, '')]) assert.ok(doc.getText().includes(said), said);
+  });
+
   it('"scratch that" leaves the user\'s own typing alone', async () => {
     const editor = await newEditor();
     await dictate([GOFORWARD()], 1);

@@ -19,8 +19,10 @@ import type { MurmurApi } from '../../src/extension/main';
 
 export const EXTENSION_ID = 'murmur-dev.murmur';
 export const DEVICE = 'murmurtest';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-it-alsa-'));
-const CONF = path.join(dir, 'asound.conf');
+// Each test file is its own bundle with its own copy of this module, but the sidecar is spawned
+// once and keeps the ALSA_CONFIG_PATH it inherited: every copy must write the same config file.
+const CONF = (process.env.MURMUR_IT_ALSA_CONF ??= path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-it-alsa-')), 'asound.conf'));
+const dir = path.dirname(CONF);
 
 export function shared(...parts: string[]): string {
   const p = path.join(sharedDir(), ...parts);

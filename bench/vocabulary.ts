@@ -4,8 +4,8 @@
  * identifier hit rate is printed with and without biasing, and the WER on ../shared/audio with and
  * without it (biasing must not make ordinary speech worse).
  *
- * Moonshine: the post-recognition correction against the project's words. Zipformer (modified beam
- * search): hotwords in the search, when the engine supports them.
+ * Moonshine: the post-recognition correction against the project's words. Zipformer: the words as
+ * hotwords in modified beam search (a context graph), against greedy and plain beam search.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readWav, toMono16k } from '../src/engine/audio/wav';
 import { loadModel } from '../src/engine/models/load';
-import { defaultModelDir, packageRoot } from '../src/engine/paths';
+import { defaultModelDir, packageRoot, sharedDir } from '../src/engine/paths';
 import type { LoadedModel, RecognizerOptions } from '../src/engine/recognizer';
 import { identifiersIn, Vocabulary, vocabularyTerms } from '../src/engine/vocabulary';
 import { clips as sharedClips } from '../test/helpers/shared';
@@ -60,6 +60,49 @@ function hits(text: string, identifiers: string[]): number {
   return identifiers.filter((id) => words.has(id)).length;
 }
 
+/**
+ * The streaming Zipformer: greedy search, modified beam search, and beam search with the vocabulary
+ * as hotwords (what the extension does when biasing is on), same clips.
+ */
+async function zipformerRows(
+  terms: string[],
+  audio: Float32Array[],
+  shared: { transcript: string; samples: Float32Array; name: string }[],
+  wanted: string[],
+  rows: (string | number)[][],
+  cacheDir: string,
+): Promise<Record<string, unknown>> {
+  const model = await loadModel({ dir: path.join(sharedDir(), 'models', 'sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01') }, { threads: 1, cacheDir });
+  const configs: [string, Partial<RecognizerOptions>][] = [
+    ['off (greedy)', { partials: false }],
+    ['off (beam 4)', { partials: false, decoding: 'modified-beam-search' }],
+    ['hotwords (beam 4)', { partials: false, hotwords: terms }],
+  ];
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [label, options] of configs) {
+      let hit = 0;
+      for (const [i, s] of SENTENCES.entries()) {
+        const text = await transcribe(model, audio[i], options);
+        hit += hits(text, s.identifiers);
+        if (options.hotwords) console.log(`  zipformer with hotwords: "${s.say}" -> ${text}`);
+      }
+      let errors = 0;
+      let words = 0;
+      for (const c of shared) {
+        const w = wordErrorRate(c.transcript, await transcribe(model, c.samples, options));
+        errors += w.errors;
+        words += w.words;
+      }
+      rows.push(['zipformer', label, `${hit}/${wanted.length}`, fmt((100 * hit) / wanted.length, 0) + '%', fmt((100 * errors) / words, 1) + '%']);
+      out[label] = { hits: hit, identifiers: wanted.length, wer: errors / words };
+    }
+  } finally {
+    await model.dispose();
+  }
+  return out;
+}
+
 export async function vocabularyBench(): Promise<Record<string, unknown>> {
   console.log('\n## Vocabulary biasing: identifier hit rate on synthesised code dictation (flite rms voice), WER on ../shared/audio');
   const terms = sourceFiles(path.join(packageRoot(), 'src', 'engine')).flatMap((f) => identifiersIn(fs.readFileSync(f, 'utf8'), 200));
@@ -100,6 +143,7 @@ export async function vocabularyBench(): Promise<Record<string, unknown>> {
     rows.push(['moonshine', 'off', `${rawHits}/${wanted.length}`, fmt((100 * rawHits) / wanted.length, 0) + '%', fmt((100 * errs[0]) / words, 1) + '%']);
     rows.push(['moonshine', 'correction', `${fixedHits}/${wanted.length}`, fmt((100 * fixedHits) / wanted.length, 0) + '%', fmt((100 * errs[1]) / words, 1) + '%']);
     out.moonshine = { identifiers: wanted.length, hitsWithout: rawHits, hitsWith: fixedHits, werWithout: errs[0] / words, werWith: errs[1] / words };
+    out.zipformer = await zipformerRows(terms, audio, shared, wanted, rows, path.join(dir, 'ort'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,15 +3,20 @@
  * per frame per hypothesis; each frame expands every hypothesis by the top tokens of its joiner
  * distribution, keeps the `beam` best (log-probabilities, duplicates merged by log-add), and
  * batches the decoder and joiner over the beam. The best hypothesis is chosen length-normalised.
+ * With a context graph (hotwords), each hypothesis also carries its state in the graph and its score
+ * includes the graph's bonuses, which is what lets a hotword win over a likelier-sounding spelling.
  */
+import type { ContextGraph, ContextState } from './context-graph';
 import { contextOf, type DecoderJoiner } from './decoder-joiner';
 import { splitIndex, type TransducerHypothesis, type TransducerSearch } from './search';
 
 interface BeamHyp {
   tokens: number[];
   frames: number[];
+  /** Acoustic log-probability plus hotword bonuses. */
   logProb: number;
   key: string;
+  context?: ContextState;
 }
 
 function logAdd(a: number, b: number): number {
@@ -30,6 +35,7 @@ export class ModifiedBeamSearch implements TransducerSearch {
     private readonly blankId: number,
     private readonly unkId: number,
     private readonly beam: number,
+    private readonly hotwords?: ContextGraph,
   ) {
     this.reset();
   }
@@ -40,7 +46,7 @@ export class ModifiedBeamSearch implements TransducerSearch {
   }
 
   reset(): void {
-    this.hyps = [{ tokens: [], frames: [], logProb: 0, key: '' }];
+    this.hyps = [{ tokens: [], frames: [], logProb: 0, key: '', context: this.hotwords?.root }];
     this.frameOffset = 0;
   }
 
@@ -49,7 +55,10 @@ export class ModifiedBeamSearch implements TransducerSearch {
     const best = this.best();
     const n = splitIndex(best, frame);
     const tokens = best.tokens.slice(n);
-    this.hyps = [{ tokens, frames: best.frames.slice(n), logProb: 0, key: tokens.join(',') }];
+    // The kept tail starts a new match from the root: the head's hotwords are settled.
+    let context = this.hotwords?.root;
+    if (this.hotwords && context) for (const t of tokens) context = this.hotwords.forward(context, t).state;
+    this.hyps = [{ tokens, frames: best.frames.slice(n), logProb: 0, key: tokens.join(','), context }];
     return { tokens: best.tokens.slice(0, n), frames: best.frames.slice(0, n) };
   }
 
@@ -82,16 +91,24 @@ export class ModifiedBeamSearch implements TransducerSearch {
         const h = hyps[c.hyp];
         const emits = c.token !== this.blankId && c.token !== this.unkId;
         const key = emits ? (h.key ? `${h.key},${c.token}` : `${c.token}`) : h.key;
+        let score = c.score;
+        let context = h.context;
+        if (emits && this.hotwords && context) {
+          const step = this.hotwords.forward(context, c.token);
+          score += step.score;
+          context = step.state;
+        }
         const existing = next.get(key);
         if (existing) {
-          existing.logProb = logAdd(existing.logProb, c.score);
+          existing.logProb = logAdd(existing.logProb, score);
           continue;
         }
         next.set(key, {
           tokens: emits ? [...h.tokens, c.token] : h.tokens,
           frames: emits ? [...h.frames, this.frameOffset + t] : h.frames,
-          logProb: c.score,
+          logProb: score,
           key,
+          context,
         });
       }
       this.hyps = [...next.values()].sort((a, b) => b.logProb - a.logProb).slice(0, this.beam);
@@ -105,7 +122,9 @@ export class ModifiedBeamSearch implements TransducerSearch {
     let bestScore = -Infinity;
     for (const h of this.hyps) {
       // Length-normalised like sherpa-onnx, whose sequences include the context_size start symbols.
-      const score = h.logProb / (h.tokens.length + this.nets.contextSize);
+      // An unfinished hotword match gives its bonus back before hypotheses are compared.
+      const bonus = this.hotwords && h.context ? this.hotwords.finalize(h.context) : 0;
+      const score = (h.logProb + bonus) / (h.tokens.length + this.nets.contextSize);
       if (score > bestScore) {
         bestScore = score;
         best = h;

@@ -15,6 +15,13 @@ import { DecoderJoiner } from './decoder-joiner';
 import { StreamingEncoder } from './encoder';
 import { ZipformerRecognizer } from './recognizer';
 import { readTokens, type TokenTable } from './tokens';
+import { ContextGraph } from './context-graph';
+import { loadPieceEncoder, PieceEncoder } from './sentencepiece';
+import { vocabularyTerms } from '../../vocabulary';
+import { loadCommonWordTest, type CommonWordTest } from '../../common-words';
+
+/** sherpa-onnx's default hotwords_score: the bonus per matched token. */
+const DEFAULT_HOTWORD_SCORE = 1.5;
 
 export interface ZipformerLoadOptions {
   threads: number;
@@ -43,6 +50,8 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
     loadSession(files.joiner, { ...sessionOptions, threads: 1 }),
     loadSileroVadModel(options.vadPath, { cacheDir: options.cacheDir, noCache: options.noCache, log }),
   ]);
+  // Hotwords skip common English words; the judgement loads alongside (tens of ms, off the critical path).
+  const isCommon = loadCommonWordTest();
   const failed = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
   if (failed) {
     for (const l of loads) if (l.status === 'fulfilled') await ('dispose' in l.value ? l.value.dispose() : l.value.session.release());
@@ -53,7 +62,7 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
   // Validate the encoder now so a wrong model fails at load, not at the first word.
   new StreamingEncoder(encoder.session, metadata.encoder, files.encoder);
   const contextSize = Number(metadata.decoder.context_size) || 2;
-  return new ZipformerModel(files, metadata, tokens, encoder, decoder, joiner, contextSize, vad);
+  return new ZipformerModel(files, metadata, tokens, encoder, decoder, joiner, contextSize, vad, log, await isCommon);
 }
 
 class ZipformerModel implements LoadedModel {
@@ -69,6 +78,8 @@ class ZipformerModel implements LoadedModel {
     private readonly joiner: LoadedSession,
     private readonly contextSize: number,
     private readonly vad: SileroVadModel,
+    private readonly log: Log,
+    private readonly isCommon: CommonWordTest,
   ) {
     const type = metadata.encoder.model_type ?? 'zipformer';
     this.description = `${type} transducer (${tokens.pieces.length} tokens, chunk ${metadata.encoder.decode_chunk_len} frames)`;
@@ -85,7 +96,35 @@ class ZipformerModel implements LoadedModel {
     const segmenter = opts.endpointing
       ? createSegmenter(this.vad.createVad(), { endpointSilenceMs: opts.endpointSilenceMs, maxSegmentSec: opts.maxUtteranceSec })
       : undefined;
-    return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter, opts.normalizeGain ? new GainNormalizer() : undefined);
+    const hotwords = opts.hotwords?.length ? this.contextGraph(opts.hotwords, opts.hotwordScore ?? DEFAULT_HOTWORD_SCORE) : undefined;
+    return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter, opts.normalizeGain ? new GainNormalizer() : undefined, hotwords);
+  }
+
+  private pieces: PieceEncoder | undefined;
+
+  /**
+   * The hotword graph for a dictation's vocabulary: its rare words (vocabularyTerms, not common English), each spelled
+   * in the model's pieces. A bad bpe.model costs only the exact segmentation, never the dictation.
+   */
+  private contextGraph(terms: string[], score: number): ContextGraph | undefined {
+    if (!this.pieces) {
+      try {
+        this.pieces = loadPieceEncoder(this.tokens, this.files.bpeModel);
+      } catch (e) {
+        this.log('warn', `hotwords: ${(e as Error).message}; spelling them with tokens.txt alone`);
+        this.pieces = new PieceEncoder(this.tokens);
+      }
+    }
+    const phrases: number[][] = [];
+    for (const word of vocabularyTerms(terms)) {
+      if (this.isCommon(word)) continue;
+      const ids = this.pieces.encode(word);
+      if (ids) phrases.push(ids);
+    }
+    if (phrases.length === 0) return undefined;
+    const graph = new ContextGraph(phrases, score);
+    this.log('debug', `hotwords: ${graph.size} words in the context graph (score ${score} per token)`);
+    return graph;
   }
 
   async dispose(): Promise<void> {

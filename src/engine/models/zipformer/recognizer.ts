@@ -13,6 +13,7 @@ import { TransducerStream } from './stream';
 import { detokenize, type TokenTable } from './tokens';
 import { GreedySearch } from './greedy-search';
 import { ModifiedBeamSearch } from './beam-search';
+import type { ContextGraph } from './context-graph';
 
 const SAMPLE_RATE = 16000;
 /** Transducers emit a word's tokens a little after the word; keep them with their utterance. */
@@ -42,10 +43,12 @@ export class ZipformerRecognizer implements StreamingRecognizer {
     private readonly options: RecognizerOptions,
     private readonly segmenter?: Segmenter,
     private readonly preprocess?: SampleProcessor,
+    hotwords?: ContextGraph,
   ) {
+    // Hotwords live in the beam: with them, greedy search gives way to modified beam search.
     this.search =
-      options.decoding === 'modified-beam-search'
-        ? new ModifiedBeamSearch(nets, tokens.blankId, tokens.unkId, options.beamSize)
+      options.decoding === 'modified-beam-search' || hotwords
+        ? new ModifiedBeamSearch(nets, tokens.blankId, tokens.unkId, options.beamSize, hotwords)
         : new GreedySearch(nets, tokens.blankId, tokens.unkId);
     this.stream = new TransducerStream(encoder, this.search);
     const { shiftFrames, outFrames } = encoder.config;

@@ -97,6 +97,11 @@ export class Murmur implements vscode.Disposable {
     return this.client?.pid;
   }
 
+  /** True while a model load is running in the sidecar (the fault tests kill it then). */
+  get modelLoading(): boolean {
+    return this.loading !== undefined;
+  }
+
   // ---- sidecar lifecycle ----------------------------------------------------------------------
 
   /** The running sidecar (spawned if needed), for work other than dictation (model tools). */

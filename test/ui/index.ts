@@ -2,6 +2,7 @@
 import { paletteDictation } from './dictation.ui';
 import { exportPanel } from './export.ui';
 import { paletteShowLog } from './palette.ui';
+import { twoWindows } from './two-windows.ui';
 import type { UiTest } from './types';
 
-export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation, exportPanel];
+export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation, exportPanel, twoWindows];

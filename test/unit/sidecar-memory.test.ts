@@ -94,6 +94,41 @@ describe('two sidecars share the model weights through mmap', () => {
     assert.ok(sum(mb, 'rss') * 1024 >= 0.5 * ortBytes, `resident ${sum(mb, 'rss')} kB of ${ortBytes} bytes`);
   });
 
+  test('two sidecars starting together on an empty cache convert each model once, and both transcribe', async () => {
+    // As when two VS Code windows start dictating at the same moment on a fresh machine.
+    const fresh = tempCacheDir();
+    const pair = [0, 1].map(() => new SidecarClient({ env: { ...process.env, MURMUR_CACHE_DIR: fresh.dir } }));
+    clients.push(...pair);
+    try {
+      await Promise.all(pair.map((c) => c.call('hello', { version: '1.0' })));
+      const infos = await Promise.all(pair.map((c) => c.call('loadModel', { location: { dir: defaultModelDir() }, threads: 1, cacheDir: fresh.dir }, 300_000)));
+      for (const info of infos) assert.equal(info.family, 'moonshine');
+      const texts = await Promise.all(
+        pair.map(async (c) => {
+          const from = c.messages.length;
+          const { session } = await c.call('startDictation', { source: { kind: 'file', path: sharedPath('audio/pocketsphinx-testdata/goforward.wav'), realtime: false } });
+          await c.waitForEvent('dictationEnded', (e) => e.session === session, 120_000, from);
+          return c.messages
+            .slice(from)
+            .flatMap((m) => ('type' in m && m.type === 'final' ? [m.text] : []))
+            .join(' ');
+        }),
+      );
+      for (const t of texts) assert.match(t, /go forward ten meters/i);
+      const conversions = pair.flatMap((c) => c.messages.flatMap((m) => ('type' in m && m.type === 'log' && /^converted (\S+) to ORT format/.test(m.message) ? [m.message.split(' ')[1]] : [])));
+      const files = fs.readdirSync(fresh.dir);
+      const ort = files.filter((f) => f.endsWith('.ort'));
+      console.log(`  conversions: ${conversions.join(', ')}; cache: ${files.join(', ')}`);
+      // Each model file converted by exactly one of the two, one ORT file each, no lock or temp file left.
+      assert.equal(new Set(conversions).size, conversions.length, `a model was converted twice: ${conversions.join(', ')}`);
+      assert.equal(conversions.length, ort.length, 'every ORT file was written by exactly one conversion');
+      assert.ok(ort.length >= 3, `encoder, decoder and VAD in the cache: ${ort.join(', ')}`);
+      assert.deepEqual(files.filter((f) => /\.(lock|tmp)$|\.tmp\./.test(f)), []);
+    } finally {
+      fresh.remove();
+    }
+  });
+
   test('loading by path (no ORT cache) maps no model file: weights are private copies', async () => {
     const c = await sidecarWithModel(true);
     assert.equal(mappings(c.child.pid as number, '.ort').length, 0);

@@ -379,7 +379,8 @@ async function main(): Promise<number> {
     // Keep converted models across runs: the temporary HOME would otherwise make every run cold.
     const env: NodeJS.ProcessEnv = {};
     if (!process.env.MURMUR_CACHE_DIR) {
-      env.MURMUR_CACHE_DIR = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'murmur', 'ort');
+      // Also in this process's environment: UI tests look at the cache (two-windows.ui.ts).
+      process.env.MURMUR_CACHE_DIR = env.MURMUR_CACHE_DIR = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'murmur', 'ort');
     }
     if (opts.grep) env.MURMUR_TEST_GREP = opts.grep;
     // Offline: an empty gallery turns the marketplace off instead of failing lookups at open-vsx.org.

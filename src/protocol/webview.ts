@@ -252,10 +252,14 @@ function optional<T>(o: Obj, key: string, at: string, check: (v: unknown, at: st
   return v === undefined ? undefined : check(v, `${at}.${key}`);
 }
 
+/** Every index is checked, holes included (Array.prototype.map skips the holes of a sparse array). */
 function array<T>(v: unknown, at: string, max: number, check: (x: unknown, at: string) => T): T[] {
   if (!Array.isArray(v)) fail(at, 'an array', v);
   if (v.length > max) fail(at, `an array of at most ${max} items`, v);
-  return v.map((x, i) => check(x, `${at}[${i}]`));
+  const items: readonly unknown[] = v;
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i++) out.push(check(Object.prototype.hasOwnProperty.call(items, i) ? items[i] : undefined, `${at}[${i}]`));
+  return out;
 }
 
 function nullable<T>(v: unknown, at: string, check: (x: unknown, at: string) => T): T | null {

@@ -124,6 +124,9 @@ export async function downloadModel(entry: CatalogEntry, modelsRoot: string, opt
   if (opts.signal?.aborted) throw new MurmurError('CANCELLED', `The download of ${entry.title} was cancelled.`);
   if (inFlight.has(entry.id)) throw new MurmurError('BUSY', `${entry.title} is already downloading.`);
 
+  if (!path.isAbsolute(modelsRoot) || modelsRoot.includes('\0')) {
+    throw new MurmurError('DOWNLOAD_FAILED', `The models folder must be an absolute path, not ${JSON.stringify(modelsRoot.slice(0, 200))}. This is a bug in Murmur; please report it.`);
+  }
   const root = path.resolve(modelsRoot);
   try {
     fs.mkdirSync(downloadsDir(root), { recursive: true });

@@ -207,10 +207,32 @@ function checkOptions(options: ExportOptions): void {
   }
 }
 
+/**
+ * The folder the user chose, as the one place the export goes: it must be absolute (a relative
+ * path would land wherever the sidecar happens to run), and `..` segments are resolved here,
+ * lexically, so every path derived from it (staging, card, result) names the same folder.
+ */
+function outputDirOf(options: ExportOptions): string {
+  const given: unknown = options.outputDir;
+  if (typeof given !== 'string' || given === '' || given.includes('\0') || !path.isAbsolute(given)) {
+    const shown = typeof given === 'string' ? JSON.stringify(given.length > 200 ? `${given.slice(0, 200)}…` : given) : String(given);
+    throw new MurmurError('EXPORT_UNWRITABLE', `The export folder must be an absolute path, not ${shown}. Choose the folder with Browse... or type its full path.`);
+  }
+  return path.resolve(given);
+}
+
+/** The card's file name, unless a file of the export already has it (a licence named like a card): then prefixed until unique. */
+function cardNameAmong(card: ExportOptions['card'], files: readonly { name: string }[]): string {
+  const taken = new Set([...files.map((f) => f.name.toLowerCase()), MANIFEST_NAME.toLowerCase()]);
+  let name = cardFileName(card);
+  while (taken.has(name.toLowerCase())) name = `card_${name}`;
+  return name;
+}
+
 export async function exportModel(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportResult> {
   const t0 = performance.now();
   const log = hooks.log ?? silentLog;
-  const outputDir = path.resolve(options.outputDir);
+  const outputDir = outputDirOf(options);
   const progress = (fraction: number, message: string) => hooks.onProgress?.({ fraction: Math.min(1, Math.max(0, fraction)), message });
   const checkCancel = () => {
     if (hooks.signal?.aborted) throw cancelled(outputDir);
@@ -286,7 +308,7 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
     const createdAt = new Date().toISOString();
     const onnxruntime = ort.env.versions.common;
     const source = Object.fromEntries([...models, ...extras].map((f) => [f.role === 'license' ? `license:${path.basename(f.path)}` : f.role, f.path]));
-    const cardName = cardFileName(options.card);
+    const cardName = cardNameAmong(options.card, files);
     const cardText = renderCard({ card: options.card, family, format: options.format, optimization: options.optimization, files, onnxruntime, createdAt, outputDir, source });
     const cardBytes = Buffer.from(cardText, 'utf8');
     const manifest: MurmurManifest = {

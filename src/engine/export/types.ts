@@ -30,7 +30,11 @@ export interface ExportOptions {
   source: ModelLocation;
   format: ExportFormat;
   optimization: OptimizationLevel;
-  /** Absolute; the export's own directory (created; must be empty or a previous Murmur export). */
+  /**
+   * Absolute (a relative path is refused); the export's own directory (created; must be empty or a
+   * previous Murmur export). `..` segments are resolved lexically; nothing is written outside this
+   * directory except its staging copy, a hidden sibling that is renamed into place at the end.
+   */
   outputDir: string;
   card: ModelCard;
   /** Replace a previous export in outputDir (the user confirmed). */

@@ -1,13 +1,16 @@
 /**
  * The export panel's HTML: a pure function of the webview's CSP source, a per-render nonce and the
- * URIs of the script and style sheets (no `vscode` import, so unit tests call it directly).
+ * URIs of the script and style sheets (no `vscode` import, so unit tests call it directly), plus
+ * the webview options the panel is created with. panel.ts only adapts the real webview to
+ * `PanelWebview`, so what the tests render is what VS Code is given.
  *
  * The page is a static skeleton: every control exists from the start with a stable id and
  * `data-testid` (the same string), and src/webview/main.ts fills in the dynamic parts with DOM
  * calls (textContent, never innerHTML). Nothing inline runs: the only script and style sheets are
- * files under the panel's localResourceRoots, each carrying the nonce; there are no inline event
- * handlers and no style attributes (the CSP allows neither).
+ * files under the panel's localResourceRoots, the script carrying the nonce; there are no inline
+ * event handlers and no style attributes (the CSP allows neither).
  */
+import * as crypto from 'node:crypto';
 
 export interface ExportHtmlResources {
   /** `webview.cspSource`. */
@@ -22,6 +25,48 @@ export interface ExportHtmlResources {
   codiconUri: string;
 }
 
+/** The files the page loads, relative to the extension's root. */
+export const EXPORT_PANEL_FILES = {
+  script: ['dist', 'webview.js'],
+  style: ['media', 'webview', 'export.css'],
+  codicon: ['node_modules', '@vscode', 'codicons', 'dist', 'codicon.css'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * The only directories of the extension the webview may load from (its localResourceRoots): the
+ * bundles, the page's own style sheet folder and the codicon font. Not the extension root (models,
+ * node_modules), not the workspace (VS Code's default).
+ */
+export const EXPORT_PANEL_ROOTS: readonly (readonly string[])[] = [['dist'], ['media', 'webview'], ['node_modules', '@vscode', 'codicons', 'dist']];
+
+/** The webview options the panel is created with and keeps; `root` maps an extension-relative path to a vscode.Uri. */
+export function exportPanelWebviewOptions<U>(root: (relativePath: readonly string[]) => U): { enableScripts: true; enableCommandUris: false; localResourceRoots: U[] } {
+  return { enableScripts: true, enableCommandUris: false, localResourceRoots: EXPORT_PANEL_ROOTS.map((r) => root(r)) };
+}
+
+/** The webview as the page needs it: its CSP source and its URI for a file of the extension. */
+export interface PanelWebview {
+  readonly cspSource: string;
+  /** `webview.asWebviewUri(Uri.joinPath(extensionUri, ...relativePath)).toString()`. */
+  asWebviewUri(relativePath: readonly string[]): string;
+}
+
+/** 144 random bits, base64url (a CSP nonce must be unguessable and fresh for every render). */
+export function newNonce(): string {
+  return crypto.randomBytes(18).toString('base64url');
+}
+
+/** The whole page for `webview`, with a fresh nonce. */
+export function renderExportPanel(webview: PanelWebview): string {
+  return exportPanelHtml({
+    cspSource: webview.cspSource,
+    nonce: newNonce(),
+    scriptUri: webview.asWebviewUri(EXPORT_PANEL_FILES.script),
+    styleUri: webview.asWebviewUri(EXPORT_PANEL_FILES.style),
+    codiconUri: webview.asWebviewUri(EXPORT_PANEL_FILES.codicon),
+  });
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for an HTML attribute value or element content. */
@@ -29,15 +74,14 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** The Content-Security-Policy: nothing but this webview's own resources and nonce-carrying tags. */
+/**
+ * The Content-Security-Policy: nothing by default; scripts only with this render's nonce; style
+ * sheets and the codicon font only from this webview's own resources (no inline styles, nothing
+ * remote); no <base> and no form submission anywhere (the form's submit is handled in script),
+ * neither of which default-src covers.
+ */
 export function exportPanelCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    `img-src ${cspSource}`,
-  ].join('; ');
+  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `font-src ${cspSource}`, "base-uri 'none'", "form-action 'none'"].join('; ');
 }
 
 const icon = (name: string): string => `<i class="codicon codicon-${name}" aria-hidden="true"></i>`;

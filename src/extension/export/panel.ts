@@ -10,7 +10,6 @@
  * whose Cancel button cancels the same CancellationTokenSource. Closing the panel cancels it too
  * (downloads resume where they stopped).
  */
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CatalogEntry, DownloadProgress } from '../../engine/download/types';
@@ -34,7 +33,7 @@ import {
 } from '../../protocol/webview';
 import { describeDownload, downloadFraction, formatBytes } from '../../webview/format';
 import type { ExportBackend } from './backend';
-import { exportPanelHtml } from './html';
+import { exportPanelWebviewOptions, renderExportPanel } from './html';
 import { configurationTarget, currentSettingsTarget, EXPORT_SECTION, hasWorkspace, readExportSettings, writeExportSettings } from './settings';
 
 export const EXPORT_VIEW_TYPE = 'murmur.exportSettings';
@@ -139,15 +138,8 @@ class ExportPanel implements vscode.Disposable {
     const { context } = host;
     panel.title = TITLE;
     panel.iconPath = new vscode.ThemeIcon('package');
-    panel.webview.options = {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [
-        vscode.Uri.joinPath(context.extensionUri, 'dist'),
-        vscode.Uri.joinPath(context.extensionUri, 'media'),
-        vscode.Uri.joinPath(context.extensionUri, 'node_modules', '@vscode', 'codicons', 'dist'),
-      ],
-    };
+    // Set again here for a panel VS Code restored (its options come from the previous session).
+    panel.webview.options = webviewOptions(context);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.received(raw)),
@@ -168,14 +160,8 @@ class ExportPanel implements vscode.Disposable {
   /** A fresh nonce and the whole page; the webview restores its own state (vscode.setState) on reload. */
   private render(): void {
     const webview = this.panel.webview;
-    const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.context.extensionUri, ...parts)).toString();
-    webview.html = exportPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(18).toString('base64url'),
-      scriptUri: uri('dist', 'webview.js'),
-      styleUri: uri('media', 'webview', 'export.css'),
-      codiconUri: uri('node_modules', '@vscode', 'codicons', 'dist', 'codicon.css'),
-    });
+    const extension = this.host.context.extensionUri;
+    webview.html = renderExportPanel({ cspSource: webview.cspSource, asWebviewUri: (parts) => webview.asWebviewUri(vscode.Uri.joinPath(extension, ...parts)).toString() });
   }
 
   private configuredModel(): ModelLocation | null {
@@ -566,6 +552,11 @@ class ExportPanel implements vscode.Disposable {
   }
 }
 
+/** Scripts on, command URIs off, resources only from the extension's dist, media/webview and codicon folders (html.ts). */
+function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions {
+  return exportPanelWebviewOptions((parts) => vscode.Uri.joinPath(context.extensionUri, ...parts));
+}
+
 const byteCount = (n: number): number => (Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0);
 
 function sanitizeDownloadProgress(p: DownloadProgress): DownloadProgress {
@@ -592,7 +583,7 @@ export function registerExportPanel(context: vscode.ExtensionContext, backend: E
   };
   const command = vscode.commands.registerCommand(OPEN_EXPORT_SETTINGS_COMMAND, () => {
     if (current) return current.reveal();
-    adopt(vscode.window.createWebviewPanel(EXPORT_VIEW_TYPE, TITLE, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, enableFindWidget: true }));
+    adopt(vscode.window.createWebviewPanel(EXPORT_VIEW_TYPE, TITLE, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(context), enableFindWidget: true }));
   });
   const serializer = vscode.window.registerWebviewPanelSerializer(EXPORT_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => {

@@ -5,8 +5,9 @@
  * Rules (what the extension can rely on):
  * - loadModel while a dictation runs, or while another load runs: BUSY. The host stops (or
  *   cancels) the dictation first; the sidecar never drops audio on its own to change models.
- *   A load disposes the current model first (one model in memory), so a failed load leaves no
- *   model (state 'error', startDictation -> NO_MODEL).
+ *   A load whose files fail the check (missing, wrong family, not ONNX...) keeps the current
+ *   model. Past that check a load disposes the current model first (one model in memory), so a
+ *   load failing later leaves no model (state 'error', startDictation -> NO_MODEL).
  * - unloadModel while dictating or loading: BUSY.
  * - startDictation while dictating: BUSY; with no model: NO_MODEL. While a model loads it is
  *   accepted: the source starts at once and its audio waits for the model (PendingRecognizer), so
@@ -23,6 +24,7 @@
  */
 import { MurmurError, toMurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
+import { resolveModel } from '../engine/models/detect';
 import { loadModel } from '../engine/models/load';
 import { defaultRecognizerOptions, type LoadedModel, type RecognizerOptions } from '../engine/recognizer';
 import type { ErrorCode, ErrorInfo, Request, RequestType, ResultMap, SidecarEvent, SidecarMessage, SidecarState } from '../protocol/messages';
@@ -188,7 +190,8 @@ export class SidecarServer {
       this.emit({ type: 'modelLoaded', ...info });
       return info;
     } catch (e) {
-      this.loadFailed = true;
+      // Still holding a model means the new files failed the check before anything was unloaded.
+      this.loadFailed = this.model === undefined;
       throw e;
     } finally {
       this.loading = false;
@@ -199,6 +202,9 @@ export class SidecarServer {
 
   /** Disposes the current model (one model in memory at a time), then loads the requested one. */
   private async replaceModel(request: Extract<Request, { type: 'loadModel' }>, via: ViaRecorder): Promise<LoadedModel> {
+    // Check the files before letting go of the current model: a typo in a path must not leave
+    // the user with no model at all.
+    resolveModel(request.location);
     const old = this.model;
     this.model = undefined;
     await old?.dispose();

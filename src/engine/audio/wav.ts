@@ -39,6 +39,10 @@ export interface WavAudio {
 }
 
 const CONVERT_HINT = 'Convert it to WAV, e.g. `ffmpeg -i input -ar 16000 -ac 1 output.wav` or `sox input -r 16000 -c 1 output.wav`.';
+/** For a header that lies: re-saving through a tolerant reader rewrites it. */
+const CORRUPT_HINT = 'If the recording was cut short, record or export it again; otherwise re-save it, e.g. `ffmpeg -i input.wav -ar 16000 -ac 1 output.wav`.';
+/** For a well-formed file without audio (a recorder stopped at once, or one that crashed before writing any). */
+const NO_AUDIO_HINT = 'Record again (check that the microphone delivers sound), or choose a file that has audio in it.';
 
 /** Sanity limits: a header outside these is corrupt rather than exotic. */
 const MAX_SAMPLE_RATE = 1_536_000;
@@ -73,14 +77,24 @@ export function readWav(filePath: string): WavAudio {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(filePath);
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new MurmurError('AUDIO_NOT_FOUND', `Audio file not found: ${filePath} (a folder on that path is a file). Check the path.`);
+    if (code === 'EACCES') throw new MurmurError('AUDIO_NOT_FOUND', `Cannot reach the audio file ${filePath}: permission denied on a folder of its path. Check the folders' permissions.`);
     throw new MurmurError('AUDIO_NOT_FOUND', `Audio file not found: ${filePath}`);
   }
-  if (stat.isDirectory()) throw new MurmurError('AUDIO_NOT_FOUND', `${filePath} is a directory, not an audio file.`);
+  if (stat.isDirectory()) throw new MurmurError('AUDIO_NOT_FOUND', `${filePath} is a directory, not an audio file. Choose a .wav file.`);
   if (stat.size > MAX_FILE_BYTES) {
     throw new MurmurError('AUDIO_UNSUPPORTED', `${filePath} is ${(stat.size / 2 ** 30).toFixed(1)} GiB; WAV files over 2 GiB are not supported. Split it first, e.g. with sox input.wav part.wav trim 0 3600 : newfile : restart.`);
   }
-  const bytes = fs.readFileSync(filePath);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new MurmurError('AUDIO_NOT_FOUND', `Cannot read the audio file ${filePath}: ${why}. Check the file's permissions (it must be readable by you).`);
+  }
   try {
     return parseWav(bytes);
   } catch (e) {
@@ -129,7 +143,9 @@ export function parseWav(bytes: Uint8Array): WavAudio {
     if (body + size > fileLength) {
       // A header chunk that runs off the end: corrupt or truncated before any audio.
       if (fmt && dataOffset >= 0) break;
-      throw unsupported(`The '${printable(id)}' chunk at byte ${offset} claims ${size} bytes but only ${fileLength - body} remain: the file is truncated or the header is corrupt${fmt ? ', and no data chunk was found' : ''}.`);
+      throw unsupported(
+        `The '${printable(id)}' chunk at byte ${offset} claims ${size} bytes but only ${fileLength - body} remain: the file is truncated or the header is corrupt${fmt ? ', and no data chunk was found' : ''}. ${CORRUPT_HINT}`,
+      );
     }
     if (id === 'fmt ') fmt = parseFormat(view, body, size);
     else if (id === 'ds64' && size >= 24) rf64DataSize = view.getUint32(body + 8, true) + view.getUint32(body + 12, true) * 2 ** 32;
@@ -137,15 +153,15 @@ export function parseWav(bytes: Uint8Array): WavAudio {
   }
 
   if (!fmt) throw unsupported(`The WAV file has no 'fmt ' chunk, so its encoding is unknown. ${CONVERT_HINT}`);
-  if (dataOffset < 0) throw unsupported('The WAV file has no data chunk: it contains no audio.');
-  if (dataSize === 0) throw unsupported('The WAV file contains no audio (its data chunk is empty).');
+  if (dataOffset < 0) throw unsupported(`The WAV file has no data chunk: it contains no audio. ${NO_AUDIO_HINT}`);
+  if (dataSize === 0) throw unsupported(`The WAV file contains no audio (its data chunk is empty: only a header was written). ${NO_AUDIO_HINT}`);
 
   const bytesPerSample = fmt.bitsPerSample / 8;
   const blockAlign = bytesPerSample * fmt.channels;
   const available = Math.min(dataSize, fileLength - dataOffset);
   const truncated = dataSizeFromHeader && dataSize > fileLength - dataOffset;
   const frames = Math.floor(available / blockAlign);
-  if (frames === 0) throw unsupported(`The WAV file contains no audio: its data chunk holds ${available} bytes, less than one ${blockAlign}-byte frame.`);
+  if (frames === 0) throw unsupported(`The WAV file contains no audio: its data chunk holds ${available} bytes, less than one ${blockAlign}-byte frame. ${NO_AUDIO_HINT}`);
 
   const samples = decodeSamples(view, dataOffset, frames * fmt.channels, fmt);
   return {
@@ -176,14 +192,14 @@ interface FormatChunk {
 }
 
 function parseFormat(view: DataView, body: number, size: number): FormatChunk {
-  if (size < 16) throw unsupported(`The 'fmt ' chunk is ${size} bytes, shorter than the 16 any WAV format needs: the header is corrupt.`);
+  if (size < 16) throw unsupported(`The 'fmt ' chunk is ${size} bytes, shorter than the 16 any WAV format needs: the header is corrupt. ${CORRUPT_HINT}`);
   let tag = view.getUint16(body, true);
   const channels = view.getUint16(body + 2, true);
   const sampleRate = view.getUint32(body + 4, true);
   const bitsPerSample = view.getUint16(body + 14, true);
   const extensible = tag === FORMAT_EXTENSIBLE;
   if (extensible) {
-    if (size < 40) throw unsupported(`The WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is ${size} bytes, shorter than the 40 it needs: the header is corrupt.`);
+    if (size < 40) throw unsupported(`The WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is ${size} bytes, shorter than the 40 it needs: the header is corrupt. ${CORRUPT_HINT}`);
     // The sub-format GUID starts with the classic format tag (KSDATAFORMAT_SUBTYPE_PCM = 0x0001...).
     tag = view.getUint16(body + 24, true);
   }
@@ -192,9 +208,9 @@ function parseFormat(view: DataView, body: number, size: number): FormatChunk {
     const name = FORMAT_NAMES[tag];
     throw unsupported(`The WAV file is ${name ? `${name}-encoded (${where})` : `in an unsupported encoding (${where})`}; Murmur reads PCM integer and IEEE float WAV only. ${CONVERT_HINT}`);
   }
-  if (channels === 0) throw unsupported('The WAV header says the file has 0 channels: the header is corrupt.');
-  if (channels > MAX_CHANNELS) throw unsupported(`The WAV header says the file has ${channels} channels (at most ${MAX_CHANNELS} are supported): the header is corrupt.`);
-  if (sampleRate < 1 || sampleRate > MAX_SAMPLE_RATE) throw unsupported(`The WAV header says the sample rate is ${sampleRate} Hz, which is not plausible: the header is corrupt.`);
+  if (channels === 0) throw unsupported(`The WAV header says the file has 0 channels: the header is corrupt. ${CORRUPT_HINT}`);
+  if (channels > MAX_CHANNELS) throw unsupported(`The WAV header says the file has ${channels} channels (at most ${MAX_CHANNELS} are supported): the header is corrupt. ${CORRUPT_HINT}`);
+  if (sampleRate < 1 || sampleRate > MAX_SAMPLE_RATE) throw unsupported(`The WAV header says the sample rate is ${sampleRate} Hz, which is not plausible: the header is corrupt. ${CORRUPT_HINT}`);
   const format: WavSampleFormat = tag === FORMAT_FLOAT ? 'float' : 'pcm';
   const supported = format === 'float' ? [32, 64] : [8, 16, 24, 32];
   if (!supported.includes(bitsPerSample)) {

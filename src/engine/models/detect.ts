@@ -27,6 +27,19 @@ export interface ResolvedModel {
 
 const DEEPSPEECH_EXT = /\.(pb|pbmm|tflite)$/i;
 
+const SILERO_HINT =
+  'Murmur brings its own voice activity detector; set murmur.model.path to a Moonshine or sherpa-onnx streaming Zipformer model directory, or leave it empty for the embedded model.';
+
+/** True when the ONNX file is a Silero VAD (inputs input, state, sr); false for anything else, readable or not. */
+function isSileroVad(file: string): boolean {
+  try {
+    const info = readOnnxInfo(file);
+    return info.inputs.includes('sr') && info.inputs.includes('state');
+  } catch {
+    return false;
+  }
+}
+
 export function deepSpeechError(file: string): MurmurError {
   return new MurmurError(
     'MODEL_DEEPSPEECH',
@@ -73,7 +86,53 @@ function missing(dir: string, what: string, found: string[]): MurmurError {
 
 function requireFile(file: string, role: string): string {
   if (!fs.existsSync(file)) throw new MurmurError('MODEL_FILE_MISSING', `The ${role} file ${file} does not exist. Check the murmur.model.${role} setting.`);
+  if (!fs.statSync(file).isFile()) {
+    throw new MurmurError(
+      'MODEL_FILE_MISSING',
+      `The ${role} file ${file} is a directory, not a file. Set murmur.model.${role} to the ${role} file itself, or set murmur.model.path to the model's directory instead.`,
+    );
+  }
   return file;
+}
+
+/** tokens.txt read for checking against the decoder: line count, highest id, and the first malformed line or repeated id. */
+interface TokenCheck {
+  count: number;
+  maxId: number;
+  problem?: string;
+}
+
+/** Reads "<piece> <id>" lines as zipformer/tokens.ts does, noting the first malformed line or repeated id instead of throwing. */
+function checkTokens(file: string): TokenCheck {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MurmurError('MODEL_LOAD_FAILED', `Cannot read the tokens file ${file}: ${(e as Error).message}. Check the file's permissions.`);
+  }
+  const lines = text.split(/\r?\n/);
+  const lineOfId = new Map<number, number>();
+  let count = 0;
+  let maxId = -1;
+  let problem: string | undefined;
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n];
+    if (line.trim() === '') continue;
+    count++;
+    // The piece itself may be a space-like character, so split on the last space only.
+    const at = line.lastIndexOf(' ');
+    const id = at > 0 ? Number(line.slice(at + 1)) : NaN;
+    // The line itself is not quoted: tokens.txt may be any file (a symlink to /etc/passwd...).
+    if (!Number.isSafeInteger(id) || id < 0) {
+      problem ??= `line ${n + 1} is not "<piece> <id>" (a token and its integer id)`;
+      continue;
+    }
+    const earlier = lineOfId.get(id);
+    if (earlier !== undefined) problem ??= `lines ${earlier} and ${n + 1} both have id ${id}`;
+    else lineOfId.set(id, n + 1);
+    maxId = Math.max(maxId, id);
+  }
+  return { count, maxId, problem };
 }
 
 export function countTokens(file: string): number {
@@ -90,7 +149,11 @@ function checkMoonshine(files: MoonshineFiles, read: ReadInfo = inspect): Record
   const encoder = read(files.encoder);
   const decoder = read(files.decoder);
   if (!encoder.inputs.includes('input_values')) {
-    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is not a Moonshine encoder (inputs: ${encoder.inputs.slice(0, 4).join(', ')}; expected input_values).`);
+    const what = encoder.inputs.includes('sr') && encoder.inputs.includes('state') ? ' It is a Silero VAD model (voice activity detection).' : '';
+    throw new MurmurError(
+      'MODEL_WRONG_FAMILY',
+      `${files.encoder} is not a Moonshine encoder (inputs: ${encoder.inputs.slice(0, 4).join(', ')}; expected input_values).${what} Use the encoder_model.onnx that came with the Moonshine model.`,
+    );
   }
   if (!decoder.inputs.includes('input_ids') || !decoder.inputs.includes('encoder_hidden_states')) {
     throw new MurmurError(
@@ -110,7 +173,7 @@ function checkZipformer(files: ZipformerFiles, read: ReadInfo = inspect): Record
     throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Moonshine encoder, not a transducer encoder. Set murmur.model.family to "moonshine" or "auto".`);
   }
   if (encoder.inputs.includes('sr') && encoder.inputs.includes('state')) {
-    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Silero VAD model, not a speech recognition model.`);
+    throw new MurmurError('MODEL_WRONG_FAMILY', `${files.encoder} is a Silero VAD model, not a speech recognition model. ${SILERO_HINT}`);
   }
   if (!encoder.metadata.T || !encoder.metadata.decode_chunk_len) {
     throw new MurmurError(
@@ -127,11 +190,20 @@ function checkZipformer(files: ZipformerFiles, read: ReadInfo = inspect): Record
     throw new MurmurError('MODEL_WRONG_FAMILY', `${files.joiner} is not a transducer joiner (inputs encoder_out and decoder_out expected).`);
   }
   const vocab = Number(decoder.metadata.vocab_size);
-  const tokens = countTokens(files.tokens);
-  if (Number.isInteger(vocab) && vocab !== tokens) {
+  const tokens = checkTokens(files.tokens);
+  if (Number.isInteger(vocab) && vocab !== tokens.count) {
     throw new MurmurError(
       'MODEL_TOKENS_MISMATCH',
-      `${files.tokens} has ${tokens} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
+      `${files.tokens} has ${tokens.count} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
+    );
+  }
+  if (tokens.problem) {
+    throw new MurmurError('MODEL_TOKENS_MISMATCH', `${files.tokens} is not a sherpa-onnx tokens.txt: ${tokens.problem}. Use the tokens.txt that came with this model.`);
+  }
+  if (Number.isInteger(vocab) && tokens.maxId >= vocab) {
+    throw new MurmurError(
+      'MODEL_TOKENS_MISMATCH',
+      `${files.tokens} has token id ${tokens.maxId} but ${files.decoder} was trained with vocab_size=${vocab} (ids 0 to ${vocab - 1}). Use the tokens.txt that came with this model.`,
     );
   }
   return { encoder, decoder, joiner };
@@ -246,7 +318,12 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   const joiner = location.joiner ? requireFile(location.joiner, 'joiner') : pick(inDir(/^joiner.*\.onnx$/i), 'int8');
   const tokens = location.tokens ? requireFile(location.tokens, 'tokens') : inDir(/^tokens\.txt$/i)[0];
   const where = dir ?? '(no directory)';
-  if (!encoder && !decoder && !joiner) throw missing(where, 'model files (no encoder, decoder or joiner .onnx)', names);
+  if (!encoder && !decoder && !joiner) {
+    // Someone pointed the model path at the VAD (it ships beside the models): say so.
+    const vad = inDir(/\.onnx$/i).find(isSileroVad);
+    if (vad) throw new MurmurError('MODEL_WRONG_FAMILY', `${where} holds a Silero VAD model (${path.basename(vad)}: voice activity detection), not a speech recognition model. ${SILERO_HINT}`);
+    throw missing(where, 'model files (no encoder, decoder or joiner .onnx)', names);
+  }
   if (!encoder) throw missing(where, 'the transducer encoder (encoder*.onnx)', names);
   if (!decoder) throw missing(where, 'the transducer decoder (decoder*.onnx)', names);
   if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);

@@ -83,8 +83,16 @@ export const twoWindows: UiTest = {
         await runFromPalette(p, 'File: New Untitled Text File');
         await p.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: 30_000 });
       }
-      // Both at once, as a user with two windows and two push-to-talk keys never would, but could.
-      await Promise.all(windows.map((p) => runFromPalette(p, 'Murmur: Start Dictation')));
+      // One right after the other, so both dictate at the same time. Not through the two palettes
+      // at once: a quick pick closes when its page loses focus, and only one page has it.
+      for (const [i, p] of windows.entries()) {
+        await p.bringToFront();
+        await runFromPalette(p, 'Murmur: Start Dictation');
+        const listening = p.locator('.statusbar-item .codicon-mic-filled, .statusbar-item .codicon-loading');
+        await listening.first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async () => {
+          throw new Error(`window ${i + 1}: the status bar never showed Murmur loading or listening after Start Dictation${(await commandError(p)) ? ` (${await commandError(p)})` : ''}`);
+        });
+      }
       for (const [i, p] of windows.entries()) {
         const lines = p.locator('.editor-instance .monaco-editor .view-lines');
         let failure: string | undefined;

@@ -68,6 +68,7 @@ if (!production) {
     : [];
   if (harness.length) builds.push({ ...node, entryPoints: harness, outbase: 'test', outdir: 'dist/test' });
   if (fs.existsSync('bench/main.ts')) builds.push({ ...node, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist' });
+  if (fs.existsSync('bench/soak.ts')) builds.push({ ...node, entryPoints: { soak: 'bench/soak.ts' }, outdir: 'dist' });
 }
 
 async function main() {

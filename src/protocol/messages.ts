@@ -86,6 +86,16 @@ export interface PingRequest {
   id: number;
 }
 
+/**
+ * The sidecar's own process figures, for soak tests and bug reports: memory, open file
+ * descriptors, live libuv resources (timers, pipes, processes) and child processes. Cheap (a few
+ * /proc reads), answered in any state, never changes anything.
+ */
+export interface DiagnosticsRequest {
+  type: 'diagnostics';
+  id: number;
+}
+
 /** Ends any dictation, frees the model, responds, then the sidecar exits 0. */
 export interface ShutdownRequest {
   type: 'shutdown';
@@ -160,6 +170,7 @@ export type Request =
   | SetOptionsRequest
   | ListDevicesRequest
   | PingRequest
+  | DiagnosticsRequest
   | ShutdownRequest;
 
 export type RequestType = Request['type'];
@@ -184,6 +195,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'modelCatalog',
   'downloadModel',
   'cancelTask',
+  'diagnostics',
 ];
 
 // ---- responses (sidecar -> host) ------------------------------------------------------------
@@ -204,6 +216,20 @@ export interface AudioDevice {
   description: string;
 }
 
+/** What a diagnostics request reports, read when the request is handled. */
+export interface SidecarDiagnostics {
+  /** process.memoryUsage(): resident set, V8 heap in use, memory of C++ objects bound to JS (buffers, typed arrays). */
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  /** Open file descriptors (entries of /proc/self/fd), or -1 where there is no /proc. */
+  openFds: number;
+  /** process.getActiveResourcesInfo() counted by kind, e.g. { Timeout: 2, PipeWrap: 3 }; {} when unavailable. */
+  activeResources: Record<string, number>;
+  /** Live (not exited) child processes of the sidecar: the recorder while dictating, probes while comparing. */
+  childPids: number[];
+}
+
 /** The `result` of a successful response, by request type. */
 export interface ResultMap {
   hello: { version: string; pid: number; node: string; electron?: string };
@@ -216,6 +242,7 @@ export interface ResultMap {
   setOptions: { options: RecognizerOptions };
   listDevices: { devices: AudioDevice[] };
   ping: { uptimeMs: number };
+  diagnostics: SidecarDiagnostics;
   shutdown: Record<string, never>;
   inspectModel: ModelInspection;
   exportModel: ExportResult;

@@ -25,6 +25,7 @@ import {
   type RequestType,
   type Response,
   type ResultMap,
+  type SidecarDiagnostics,
   type SidecarEvent,
   type SidecarEventType,
   type SidecarMessage,
@@ -178,6 +179,7 @@ const requestChecks: RequestChecks = {
     modelsRoot: absolutePath(o.modelsRoot, `${at}.modelsRoot`),
   }),
   cancelTask: (o, id, at) => ({ type: 'cancelTask', id, task: task(o.task, `${at}.task`) }),
+  diagnostics: (_o, id) => ({ type: 'diagnostics', id }),
 };
 
 function checkRequest<K extends RequestType>(type: K, o: Record<string, unknown>, id: number): RequestOf<K> {
@@ -209,6 +211,36 @@ function device(v: unknown, at: string): AudioDevice {
   return { name: name(o.name, `${at}.name`), description: string(o.description, `${at}.description`, { max: 4096 }) };
 }
 
+/** Resource kinds are libuv/Node type names ("Timeout", "PipeWrap"): short identifiers, a few dozen at most. */
+const RESOURCE_KIND = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const MAX_RESOURCE_KINDS = 256;
+/** More child processes than this would be a bug of its own; the list stays bounded. */
+const MAX_CHILD_PIDS = 1024;
+const count = (v: unknown, at: string): number => integer(v, at, 0, Number.MAX_SAFE_INTEGER);
+
+function resourceCounts(v: unknown, at: string): Record<string, number> {
+  const o = record(v, at);
+  const keys = Object.keys(o);
+  if (keys.length > MAX_RESOURCE_KINDS) throw new Invalid(`${at}: more than ${MAX_RESOURCE_KINDS} kinds`);
+  const out: Record<string, number> = {};
+  for (const k of keys) {
+    if (!RESOURCE_KIND.test(k)) fail(`${at} key`, 'a resource kind name (letters, digits, "_")', k);
+    out[k] = count(o[k], `${at}.${k}`);
+  }
+  return out;
+}
+
+function diagnostics(o: Record<string, unknown>, at: string): SidecarDiagnostics {
+  return {
+    rssBytes: count(o.rssBytes, `${at}.rssBytes`),
+    heapUsedBytes: count(o.heapUsedBytes, `${at}.heapUsedBytes`),
+    externalBytes: count(o.externalBytes, `${at}.externalBytes`),
+    openFds: integer(o.openFds, `${at}.openFds`, -1, Number.MAX_SAFE_INTEGER),
+    activeResources: resourceCounts(o.activeResources, `${at}.activeResources`),
+    childPids: arrayOf(o.childPids, `${at}.childPids`, (x, p) => integer(x, p, 1, Number.MAX_SAFE_INTEGER), MAX_CHILD_PIDS),
+  };
+}
+
 const sessionOrNull = (v: unknown, at: string): number | null => (v === null ? null : id(v, at));
 
 type ResultChecks = { [K in RequestType]: (o: Record<string, unknown>, at: string) => ResultMap[K] };
@@ -238,6 +270,7 @@ const resultChecks: ResultChecks = {
   modelCatalog: (o, at) => ({ entries: arrayOf(o.entries, `${at}.entries`, catalogEntry, 256) }),
   downloadModel: downloadResult,
   cancelTask: (o, at) => ({ cancelled: boolean(o.cancelled, `${at}.cancelled`) }),
+  diagnostics,
 };
 
 /** The result of a successful response to a request of `type` (the response itself does not say which). */

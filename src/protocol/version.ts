@@ -3,8 +3,10 @@
  * process (an old sidecar left by an update, a dev build beside an installed one). Only the major
  * matters: a minor bump may add optional fields, which receivers ignore; a major bump changes or
  * removes something, and the handshake (hello) refuses it.
+ *
+ * 1.1: the diagnostics request (a 1.0 sidecar answers it with PROTOCOL_INVALID).
  */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '1.1';
 
 /** The major number of "MAJOR.MINOR[...]", or undefined when the string is not a version. */
 export function protocolMajor(version: string): number | undefined {

@@ -17,6 +17,7 @@
  *   release racing the end of a file is harmless). A stop or cancel while another is ending
  *   waits for that ending and shares its outcome.
  * - setOptions applies from the next startDictation.
+ * - diagnostics answers in any state (even while shutting down) and changes nothing.
  * - exportModel / compareModels while dictating or loading: BUSY; startDictation while one of them
  *   runs: BUSY (they take this thread for seconds). downloadModel runs beside anything.
  * - Anything thrown by a handler becomes an error response with the MurmurError's code (INTERNAL
@@ -32,6 +33,7 @@ import { readableId, validateRequest } from '../protocol/validate';
 import { isCompatibleVersion, PROTOCOL_VERSION } from '../protocol/version';
 import type { AudioSource } from './audio-source';
 import { listDevices } from './devices';
+import { readDiagnostics } from './diagnostics';
 import { Dictation, LOADING_WATERMARKS } from './dictation';
 import { FileSource } from './file-source';
 import { MicrophoneSource } from './microphone';
@@ -114,7 +116,7 @@ export class SidecarServer {
   }
 
   private async dispatch(request: Request): Promise<ResultMap[RequestType]> {
-    if (this.shuttingDown && request.type !== 'ping') throw new MurmurError('BUSY', 'The speech engine is shutting down.');
+    if (this.shuttingDown && request.type !== 'ping' && request.type !== 'diagnostics') throw new MurmurError('BUSY', 'The speech engine is shutting down.');
     switch (request.type) {
       case 'hello':
         return this.hello(request.version);
@@ -135,6 +137,8 @@ export class SidecarServer {
         return { devices: await listDevices() };
       case 'ping':
         return { uptimeMs: Math.round(performance.now() - this.bornAt) };
+      case 'diagnostics':
+        return readDiagnostics();
       case 'shutdown':
         return this.shutdown();
       case 'inspectModel':

@@ -58,6 +58,7 @@ const validRequests: Request[] = [
   { type: 'modelCatalog', id: 17 },
   { type: 'downloadModel', id: 18, task: 4, entryId: 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17', modelsRoot: '/home/u/.murmur/models' },
   { type: 'cancelTask', id: 19, task: 4 },
+  { type: 'diagnostics', id: 21 },
 ];
 
 const validSidecarMessages: SidecarMessage[] = [
@@ -128,6 +129,10 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
   ],
   downloadModel: [{ id: 'm-1', dir: '/models/m-1', bytes: 5, resumed: false, elapsedMs: 3 }],
   cancelTask: [{ cancelled: true }, { cancelled: false }],
+  diagnostics: [
+    { rssBytes: 180_000_000, heapUsedBytes: 9_000_000, externalBytes: 2_000_000, openFds: 27, activeResources: { PipeWrap: 3, Timeout: 1, ProcessWrap: 1 }, childPids: [4242] },
+    { rssBytes: 0, heapUsedBytes: 0, externalBytes: 0, openFds: -1, activeResources: {}, childPids: [] },
+  ],
 };
 
 describe('protocol validators', () => {
@@ -167,7 +172,7 @@ describe('protocol validators', () => {
 
   const requestTypes =
     '"hello", "loadModel", "unloadModel", "startDictation", "stopDictation", "cancelDictation", "setOptions", "listDevices", "ping", "shutdown", ' +
-    '"inspectModel", "exportModel", "compareModels", "modelCatalog", "downloadModel", "cancelTask"';
+    '"inspectModel", "exportModel", "compareModels", "modelCatalog", "downloadModel", "cancelTask", "diagnostics"';
   const badRequests: [string, unknown, string][] = [
     ['a number', 42, 'message: expected an object, got the number 42'],
     ['a string', 'ping', 'message: expected an object, got the string "ping"'],
@@ -215,6 +220,7 @@ describe('protocol validators', () => {
     ['an empty hotword', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', ''] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got the string ""'],
     ['a hotword score above 20', { type: 'setOptions', id: 1, options: { hotwordScore: 50 } }, 'setOptions.options.hotwordScore: expected a number from 0 to 20, got the number 50'],
     ['a cancel with a string task', { type: 'cancelTask', id: 1, task: '4' }, 'cancelTask.task: expected an integer >= 0, got the string "4"'],
+    ['diagnostics without an id', { type: 'diagnostics' }, 'diagnostics.id: expected an integer >= 0, got nothing (missing)'],
   ];
 
   test('refuse malformed requests with the precise reason', () => {
@@ -282,6 +288,32 @@ describe('protocol validators', () => {
     }
     assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a value, got nothing (missing)' });
     assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });
+  });
+
+  test('diagnostics: refuse malformed figures with the precise reason', () => {
+    const good = validResults.diagnostics[0];
+    const bad: [string, unknown, string][] = [
+      ['a missing rss', { ...good, rssBytes: undefined }, 'diagnostics result.rssBytes: expected an integer >= 0, got nothing (missing)'],
+      ['a negative heap', { ...good, heapUsedBytes: -5 }, 'diagnostics result.heapUsedBytes: expected an integer >= 0, got the number -5'],
+      ['a fractional external', { ...good, externalBytes: 1.5 }, 'diagnostics result.externalBytes: expected an integer >= 0, got the number 1.5'],
+      ['an fd count below -1', { ...good, openFds: -2 }, 'diagnostics result.openFds: expected an integer >= -1, got the number -2'],
+      ['an fd count as a string', { ...good, openFds: '27' }, 'diagnostics result.openFds: expected an integer >= -1, got the string "27"'],
+      ['resources as a list', { ...good, activeResources: ['Timeout'] }, 'diagnostics result.activeResources: expected an object, got an array of 1'],
+      ['a resource count as a string', { ...good, activeResources: { Timeout: '2' } }, 'diagnostics result.activeResources.Timeout: expected an integer >= 0, got the string "2"'],
+      ['a resource kind that is no name', { ...good, activeResources: { 'Pipe Wrap': 1 } }, 'diagnostics result.activeResources key: expected a resource kind name (letters, digits, "_"), got the string "Pipe Wrap"'],
+      ['child pids as a number', { ...good, childPids: 4242 }, 'diagnostics result.childPids: expected an array, got the number 4242'],
+      ['a child pid of 0', { ...good, childPids: [0] }, 'diagnostics result.childPids[0]: expected an integer >= 1, got the number 0'],
+      ['too many child pids', { ...good, childPids: Array.from({ length: 1025 }, (_, i) => i + 1) }, 'diagnostics result.childPids: more than 1024 items'],
+    ];
+    for (const [what, raw, reason] of bad) assert.deepEqual(validateResult('diagnostics', raw), { ok: false, reason }, what);
+    // A "__proto__" kind is refused as a name, never taken as the object's prototype.
+    const proto = validateResult('diagnostics', JSON.parse(`{"rssBytes":1,"heapUsedBytes":1,"externalBytes":1,"openFds":3,"childPids":[],"activeResources":{"__proto__":{"polluted":1}}}`));
+    assert.deepEqual(proto, { ok: false, reason: 'diagnostics result.activeResources key: expected a resource kind name (letters, digits, "_"), got the string "__proto__"' });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const kinds = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`Kind${i}`, 1]));
+    assert.deepEqual(validateResult('diagnostics', { ...good, activeResources: kinds }), { ok: false, reason: 'diagnostics result.activeResources: more than 256 kinds' });
+    // Fields a later minor version may add are dropped.
+    assert.deepEqual(validateResult('diagnostics', { ...good, cpuSeconds: 3 }), { ok: true, value: good });
   });
 
   test('measure nesting without recursion and long strings without echoing them', () => {

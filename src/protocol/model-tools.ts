@@ -32,7 +32,10 @@ const text = (v: unknown, at: string, max = MAX_FIELD) => string(v, at, { max })
 function list<T>(v: unknown, at: string, item: (x: unknown, p: string) => T, max = MAX_LIST): T[] {
   if (!Array.isArray(v)) fail(at, 'an array', v);
   if (v.length > max) throw new Invalid(`${at}: more than ${max} items`);
-  return v.map((x, i) => item(x, `${at}[${i}]`));
+  // An index loop, not map: map skips the holes of a sparse array, which would pass unchecked.
+  const out: T[] = [];
+  for (let i = 0; i < v.length; i++) out.push(item(v[i], `${at}[${i}]`));
+  return out;
 }
 
 function sha256(v: unknown, at: string): string {

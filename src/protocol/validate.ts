@@ -88,8 +88,7 @@ export function recognizerOptions(v: unknown, at: string): Partial<RecognizerOpt
   set('normalizeGain', boolean);
   set('hotwords', (x, p) => {
     if (!Array.isArray(x)) fail(p, 'an array of words', x);
-    if (x.length > MAX_HOTWORDS) throw new Invalid(`${p}: more than ${MAX_HOTWORDS} words`);
-    return x.map((w, i) => string(w, `${p}[${i}]`, { nonEmpty: true, max: 128 }));
+    return arrayOf(x, p, (w, q) => string(w, q, { nonEmpty: true, max: 128 }), MAX_HOTWORDS);
   });
   set('hotwordScore', (x, p) => number(x, p, 0, 20));
   return out;
@@ -259,8 +258,7 @@ const resultChecks: ResultChecks = {
   cancelDictation: (o, at) => ({ session: sessionOrNull(o.session, `${at}.session`) }),
   setOptions: (o, at) => ({ options: fullRecognizerOptions(o.options, `${at}.options`) }),
   listDevices: (o, at) => {
-    if (!Array.isArray(o.devices)) fail(`${at}.devices`, 'an array', o.devices);
-    return { devices: o.devices.map((d, i) => device(d, `${at}.devices[${i}]`)) };
+    return { devices: arrayOf(o.devices, `${at}.devices`, device) };
   },
   ping: (o, at) => ({ uptimeMs: number(o.uptimeMs, `${at}.uptimeMs`, 0) }),
   shutdown: () => ({}),

@@ -217,6 +217,9 @@ describe('protocol validators', () => {
     ['a download into a relative root', { type: 'downloadModel', id: 1, task: 1, entryId: 'm', modelsRoot: 'models' }, 'downloadModel.modelsRoot: expected an absolute path, got the string "models"'],
     ['a download without an entry', { type: 'downloadModel', id: 1, task: 1, modelsRoot: '/m' }, 'downloadModel.entryId: expected a non-empty string, got nothing (missing)'],
     ['hotwords that are a string', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: 'zipformer' } }, 'startDictation.options.hotwords: expected an array of words, got the string "zipformer"'],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point: map() would skip it unchecked
+    ['hotwords with a hole', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', , 'fine'] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got nothing (missing)'],
+    ['more hotwords than allowed', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: new Array<string>(6000).fill('w') } }, /^startDictation\.options\.hotwords: more than \d+ items$/.source],
     ['an empty hotword', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', ''] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got the string ""'],
     ['a hotword score above 20', { type: 'setOptions', id: 1, options: { hotwordScore: 50 } }, 'setOptions.options.hotwordScore: expected a number from 0 to 20, got the number 50'],
     ['a cancel with a string task', { type: 'cancelTask', id: 1, task: '4' }, 'cancelTask.task: expected an integer >= 0, got the string "4"'],

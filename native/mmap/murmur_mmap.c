@@ -18,6 +18,9 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 typedef struct {
   void *addr;
@@ -106,10 +109,29 @@ static napi_value map_file(napi_env env, napi_callback_info info) {
   return buffer;
 }
 
+/*
+ * trimHeap(): hands the C heap's free memory back to the system (glibc's malloc_trim). Loading an
+ * onnxruntime session allocates and frees tens of MB of scratch (graph building, kernel set-up);
+ * glibc keeps those freed pages, in every sidecar, as private memory the process never uses again.
+ * Returns true if memory was released, false if nothing was (or the C library has no malloc_trim).
+ */
+static napi_value trim_heap(napi_env env, napi_callback_info info) {
+  (void)info;
+  int released = 0;
+#ifdef __GLIBC__
+  released = malloc_trim(0);
+#endif
+  napi_value result;
+  napi_get_boolean(env, released != 0, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "mapFile", NAPI_AUTO_LENGTH, map_file, NULL, &fn);
   napi_set_named_property(env, exports, "mapFile", fn);
+  napi_create_function(env, "trimHeap", NAPI_AUTO_LENGTH, trim_heap, NULL, &fn);
+  napi_set_named_property(env, exports, "trimHeap", fn);
   return exports;
 }
 

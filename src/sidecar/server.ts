@@ -27,6 +27,7 @@ import { MurmurError, toMurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
 import { resolveModel } from '../engine/models/detect';
 import { loadModel } from '../engine/models/load';
+import { trimHeap } from '../engine/onnx/mmap';
 import { defaultRecognizerOptions, type LoadedModel, type RecognizerOptions } from '../engine/recognizer';
 import type { ErrorCode, ErrorInfo, Request, RequestType, ResultMap, SidecarEvent, SidecarMessage, SidecarState } from '../protocol/messages';
 import { readableId, validateRequest } from '../protocol/validate';
@@ -192,6 +193,7 @@ export class SidecarServer {
       this.loadFailed = false;
       const info: ResultMap['loadModel'] = { family: model.family, description: model.description, loadMs: Math.round(performance.now() - t0), via: via.via };
       this.emit({ type: 'modelLoaded', ...info });
+      this.trimSoon();
       return info;
     } catch (e) {
       // Still holding a model means the new files failed the check before anything was unloaded.
@@ -258,6 +260,7 @@ export class SidecarServer {
         this.dictation = undefined;
         this.phase = undefined;
         this.publishState();
+        this.trimSoon();
       },
     }, pending ? LOADING_WATERMARKS : undefined);
     this.dictation = dictation;
@@ -288,6 +291,17 @@ export class SidecarServer {
     this.model = undefined;
     await model?.dispose();
     return {};
+  }
+
+  /**
+   * Gives the C heap's free pages back once the events are out. onnxruntime's scratch for a long
+   * utterance or a model load is freed but kept by glibc, and the next utterance of another length
+   * rarely fits the holes: without this a sidecar's private memory creeps up over hours of dictation.
+   */
+  private trimSoon(): void {
+    setImmediate(() => {
+      if (!this.dictation && !this.loading) trimHeap();
+    });
   }
 
   private currentState(): SidecarState {

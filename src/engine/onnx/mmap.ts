@@ -15,6 +15,8 @@ import { packageRoot } from '../paths';
 
 interface MmapAddon {
   mapFile(path: string): ArrayBuffer;
+  /** Older builds of the addon lack it. */
+  trimHeap?(): boolean;
 }
 
 export interface MappedFile {
@@ -63,4 +65,15 @@ export function mapFile(file: string, log?: Log): MappedFile {
     log?.('warn', `memory mapping unavailable (${unavailableReason}); reading model files into memory instead, so each process keeps its own copy of the weights. Rebuild the addon with "npm run postinstall".`);
   }
   return { bytes: new Uint8Array(fs.readFileSync(file)), via: 'read' };
+}
+
+/**
+ * Returns the C heap's free pages to the system (glibc malloc_trim, through the addon). onnxruntime
+ * frees its scratch after loading a model or decoding a long utterance, but glibc keeps those pages
+ * as private memory of the process; a sidecar calls this when it goes idle. False when nothing was
+ * released or the addon or C library cannot do it.
+ */
+export function trimHeap(): boolean {
+  const a = loadAddon();
+  return a?.trimHeap ? a.trimHeap() : false;
 }

@@ -35,6 +35,7 @@ import { alsaFileDevice, requireArecord } from '../test/helpers/alsa-file';
 import { clips as clipTranscripts } from '../test/helpers/shared';
 import { loadClips, type BenchClip } from './clips';
 import { fmt, median, table } from './stats';
+import { mulberry32 as rng } from '../test/helpers/random';
 
 const RATE = 16000;
 const FILES = 6;
@@ -64,17 +65,6 @@ const EXTRA_ENV: Record<string, string> = Object.fromEntries(
     }),
 );
 
-/** mulberry32: the same run for the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const between = (lo: number, hi: number) => lo + (hi - lo) * random();
 

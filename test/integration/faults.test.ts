@@ -10,20 +10,10 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
 import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
+// Deterministic, so a failing run can be replayed (the seed is printed).
+import { mulberry32 as prng } from '../helpers/random';
 
 const DICTATIONS = Number(process.env.MURMUR_FAULT_DICTATIONS ?? 100);
-
-/** Deterministic, so a failing run can be replayed (the seed is printed). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

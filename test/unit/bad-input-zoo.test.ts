@@ -22,6 +22,7 @@ import { ERROR_CODES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, readableId, REQUEST_T
 import { MOONSHINE_DIR, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { SidecarClient } from '../helpers/sidecar-client';
 import { tempCacheDir } from '../helpers/temp';
+import { mulberry32 as prng } from '../helpers/random';
 
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
 const LONG_CLIP = 'audio/librispeech-test-clean-sherpa-kws-test_wavs/1.wav';
@@ -39,16 +40,6 @@ let n = 0;
 
 // ---- deterministic bytes --------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so every run sends the same bytes and messages. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(length: number, seed: number): Buffer {
   const next = prng(seed);

@@ -45,6 +45,7 @@ import { alsaFileDevice, requireArecord, type AlsaFileDevice } from '../helpers/
 import { MOONSHINE_DIR, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { SidecarClient } from '../helpers/sidecar-client';
 import { tempCacheDir } from '../helpers/temp';
+import { mulberry32 } from '../helpers/random';
 
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
 /** The shared Zipformer as a downloadable model: these files under the archive's `m/`. */
@@ -304,16 +305,9 @@ describe('export panel: CSP and webview options', () => {
 
 // ---- 2. message validation fuzzing -----------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
+/** A seeded generator (a failure reproduces) with the helpers the fuzzers use. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] };
 }
 type Rng = ReturnType<typeof prng>;

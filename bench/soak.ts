@@ -36,6 +36,7 @@ import { clips as clipTranscripts } from '../test/helpers/shared';
 import { loadClips, type BenchClip } from './clips';
 import { fmt, median, table } from './stats';
 import { mulberry32 as rng } from '../test/helpers/random';
+import { writeWav } from '../test/helpers/samples';
 
 const RATE = 16000;
 const FILES = 6;
@@ -208,26 +209,6 @@ class Sidecar {
 }
 
 // ---- audio --------------------------------------------------------------------------------------
-
-function writeWav(file: string, samples: Float32Array): void {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
 
 /** A pause: mostly short, sometimes a long one (someone reading, thinking, away from the keyboard). */
 function pauseSeconds(): number {

@@ -27,7 +27,6 @@ import { MurmurError, toMurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
 import { resolveModel } from '../engine/models/detect';
 import { loadModel } from '../engine/models/load';
-import { trimHeap } from '../engine/onnx/mmap';
 import { defaultRecognizerOptions, type LoadedModel, type RecognizerOptions } from '../engine/recognizer';
 import type { ErrorCode, ErrorInfo, Request, RequestType, ResultMap, SidecarEvent, SidecarMessage, SidecarState } from '../protocol/messages';
 import { readableId, validateRequest } from '../protocol/validate';
@@ -41,6 +40,7 @@ import { MicrophoneSource } from './microphone';
 import { ViaRecorder } from './model-via';
 import { ModelTools } from './model-tools';
 import { PendingRecognizer } from './pending-recognizer';
+import { releaseMemory } from './release-memory';
 
 export interface Transport {
   /** Sends one message; `sent` runs once it has been handed to the channel (or the channel is gone). */
@@ -293,14 +293,10 @@ export class SidecarServer {
     return {};
   }
 
-  /**
-   * Gives the C heap's free pages back once the events are out. onnxruntime's scratch for a long
-   * utterance or a model load is freed but kept by glibc, and the next utterance of another length
-   * rarely fits the holes: without this a sidecar's private memory creeps up over hours of dictation.
-   */
+  /** Releases memory (release-memory.ts) once the events are out, if the sidecar is still idle. */
   private trimSoon(): void {
     setImmediate(() => {
-      if (!this.dictation && !this.loading) trimHeap();
+      if (!this.dictation && !this.loading) releaseMemory();
     });
   }
 

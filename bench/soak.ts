@@ -31,6 +31,7 @@ import { defaultModelDir, packageRoot } from '../src/engine/paths';
 import type { DictationEndReason, RequestBody, RequestType, ResultMap, SidecarDiagnostics, SidecarEvent } from '../src/protocol/messages';
 import { validateResult, validateSidecarMessage } from '../src/protocol/validate';
 import { PROTOCOL_VERSION } from '../src/protocol/version';
+import { sidecarArgv, sidecarEnv } from '../src/protocol/launch';
 import { alsaFileDevice, requireArecord } from '../test/helpers/alsa-file';
 import { clips as clipTranscripts } from '../test/helpers/shared';
 import { loadClips, type BenchClip } from './clips';
@@ -108,7 +109,7 @@ class Sidecar {
   constructor(env: NodeJS.ProcessEnv) {
     const script = path.join(packageRoot(), 'dist', 'sidecar.js');
     if (!fs.existsSync(script)) throw new Error(`missing ${script}: run "node esbuild.js" first`);
-    this.child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', env: { ...env, ELECTRON_RUN_AS_NODE: '1' } });
+    this.child = spawn(process.execPath, sidecarArgv(script), { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', env: sidecarEnv(env) });
     this.child.stdout?.on('data', () => undefined);
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.child.on('message', (raw: unknown) => this.receive(raw));
@@ -521,8 +522,8 @@ async function main(): Promise<void> {
     ]);
     console.log('');
     table([
-      ['idle sample', 't s', 'RSS MB', 'anon MB', 'file MB', 'heap MB', 'external MB', 'fds', 'children', 'active resources'],
-      ...samples.map((s) => [s.at, fmt(s.t, 0), mb(s.rssBytes), mb(s.anonBytes), mb(s.fileBytes), mb(s.heapUsedBytes), mb(s.externalBytes), s.openFds, s.childPids.length, resourcesText(s.activeResources)]),
+      ['idle sample', 't s', 'RSS MB', 'anon MB', 'file MB', 'heap MB', 'heap committed MB', 'external MB', 'fds', 'children', 'active resources'],
+      ...samples.map((s) => [s.at, fmt(s.t, 0), mb(s.rssBytes), mb(s.anonBytes), mb(s.fileBytes), mb(s.heapUsedBytes), mb(s.heapTotalBytes), mb(s.externalBytes), s.openFds, s.childPids.length, resourcesText(s.activeResources)]),
     ]);
     console.log('');
     table([

@@ -19,6 +19,7 @@ import {
   type ResultMap,
   type SidecarEvent,
 } from '../protocol';
+import { sidecarArgv, sidecarEnv } from '../protocol/launch';
 
 export class SidecarRequestError extends Error {
   constructor(
@@ -76,8 +77,8 @@ export class SidecarClient implements vscode.Disposable {
   async start(): Promise<ResultMap['hello']> {
     if (this.child) throw new Error('sidecar already running');
     this.stopping = false;
-    const child = spawn(process.execPath, [this.sidecarScript], {
-      env: { ...process.env, ...this.env, ELECTRON_RUN_AS_NODE: '1' },
+    const child = spawn(process.execPath, sidecarArgv(this.sidecarScript), {
+      env: sidecarEnv({ ...process.env, ...this.env }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });

@@ -221,6 +221,8 @@ export interface SidecarDiagnostics {
   /** process.memoryUsage(): resident set, V8 heap in use, memory of C++ objects bound to JS (buffers, typed arrays). */
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap committed (used + free pages V8 keeps, e.g. its young generation). */
+  heapTotalBytes: number;
   externalBytes: number;
   /** Open file descriptors (entries of /proc/self/fd), or -1 where there is no /proc. */
   openFds: number;

@@ -233,6 +233,7 @@ function diagnostics(o: Record<string, unknown>, at: string): SidecarDiagnostics
   return {
     rssBytes: count(o.rssBytes, `${at}.rssBytes`),
     heapUsedBytes: count(o.heapUsedBytes, `${at}.heapUsedBytes`),
+    heapTotalBytes: count(o.heapTotalBytes, `${at}.heapTotalBytes`),
     externalBytes: count(o.externalBytes, `${at}.externalBytes`),
     openFds: integer(o.openFds, `${at}.openFds`, -1, Number.MAX_SAFE_INTEGER),
     activeResources: resourceCounts(o.activeResources, `${at}.activeResources`),

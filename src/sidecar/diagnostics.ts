@@ -11,6 +11,7 @@ export function readDiagnostics(): SidecarDiagnostics {
   return {
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
+    heapTotalBytes: mem.heapTotal,
     externalBytes: mem.external,
     openFds: openFdCount(),
     activeResources: activeResources(),

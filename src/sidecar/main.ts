@@ -2,9 +2,9 @@
  * The sidecar process: owns the model and the microphone so the extension host never blocks on
  * inference. Runs under Node 20+ or Electron with ELECTRON_RUN_AS_NODE=1, spawned by the extension:
  *
- *   spawn(process.execPath, [dist/sidecar.js], {
+ *   spawn(process.execPath, sidecarArgv('dist/sidecar.js'), {   // protocol/launch.ts: runtime flags first
  *     stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json',
- *     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+ *     env: sidecarEnv(process.env),   // MALLOC_ARENA_MAX=2, ELECTRON_RUN_AS_NODE=1
  *   })
  *
  * Messages travel over Node's IPC channel (process.send / 'message'), validated on receipt.

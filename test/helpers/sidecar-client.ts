@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
 import type { ErrorInfo, RequestBody, RequestType, Response, ResultMap, SidecarEvent, SidecarMessage } from '../../src/protocol/messages';
 import { validateResult, validateSidecarMessage } from '../../src/protocol/validate';
+import { sidecarArgv, sidecarEnv } from '../../src/protocol/launch';
 
 export function sidecarScript(): string {
   const file = path.join(packageRoot(), 'dist', 'sidecar.js');
@@ -37,10 +38,10 @@ export class SidecarClient {
   private waiters: Waiter[] = [];
 
   constructor(options: { env?: NodeJS.ProcessEnv; args?: string[] } = {}) {
-    this.child = spawn(process.execPath, [sidecarScript(), ...(options.args ?? [])], {
+    this.child = spawn(process.execPath, sidecarArgv(sidecarScript(), options.args), {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
-      env: options.env ?? process.env,
+      env: sidecarEnv(options.env ?? process.env),
     });
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child.stdout?.on('data', () => undefined);

@@ -130,8 +130,8 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
   downloadModel: [{ id: 'm-1', dir: '/models/m-1', bytes: 5, resumed: false, elapsedMs: 3 }],
   cancelTask: [{ cancelled: true }, { cancelled: false }],
   diagnostics: [
-    { rssBytes: 180_000_000, heapUsedBytes: 9_000_000, externalBytes: 2_000_000, openFds: 27, activeResources: { PipeWrap: 3, Timeout: 1, ProcessWrap: 1 }, childPids: [4242] },
-    { rssBytes: 0, heapUsedBytes: 0, externalBytes: 0, openFds: -1, activeResources: {}, childPids: [] },
+    { rssBytes: 180_000_000, heapUsedBytes: 9_000_000, heapTotalBytes: 12_000_000, externalBytes: 2_000_000, openFds: 27, activeResources: { PipeWrap: 3, Timeout: 1, ProcessWrap: 1 }, childPids: [4242] },
+    { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, openFds: -1, activeResources: {}, childPids: [] },
   ],
 };
 
@@ -310,7 +310,7 @@ describe('protocol validators', () => {
     ];
     for (const [what, raw, reason] of bad) assert.deepEqual(validateResult('diagnostics', raw), { ok: false, reason }, what);
     // A "__proto__" kind is refused as a name, never taken as the object's prototype.
-    const proto = validateResult('diagnostics', JSON.parse(`{"rssBytes":1,"heapUsedBytes":1,"externalBytes":1,"openFds":3,"childPids":[],"activeResources":{"__proto__":{"polluted":1}}}`));
+    const proto = validateResult('diagnostics', JSON.parse(`{"rssBytes":1,"heapUsedBytes":1,"heapTotalBytes":1,"externalBytes":1,"openFds":3,"childPids":[],"activeResources":{"__proto__":{"polluted":1}}}`));
     assert.deepEqual(proto, { ok: false, reason: 'diagnostics result.activeResources key: expected a resource kind name (letters, digits, "_"), got the string "__proto__"' });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     const kinds = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`Kind${i}`, 1]));

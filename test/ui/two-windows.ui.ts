@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedDir } from '../../src/engine/paths';
 import type { UiTest } from './types';
-import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
+import { commandError, murmurStatusTooltip, openWorkbench, runFromPalette, waitUntil } from './workbench';
 
 const EXPECTED = 'Go forward ten meters.';
 
@@ -90,7 +90,8 @@ export const twoWindows: UiTest = {
         await runFromPalette(p, 'Murmur: Start Dictation');
         const listening = p.locator('.statusbar-item .codicon-mic-filled, .statusbar-item .codicon-loading');
         await listening.first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async () => {
-          throw new Error(`window ${i + 1}: the status bar never showed Murmur loading or listening after Start Dictation${(await commandError(p)) ? ` (${await commandError(p)})` : ''}`);
+          const error = await commandError(p);
+          throw new Error(`window ${i + 1}: the status bar never showed Murmur loading or listening after Start Dictation${error ? ` (${error})` : ''}; status: ${await murmurStatusTooltip(p)}`);
         });
       }
       for (const [i, p] of windows.entries()) {

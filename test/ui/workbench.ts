@@ -82,3 +82,19 @@ export async function commandError(page: Page): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/**
+ * The Murmur status bar item's tooltip (its state and, in the error state, the reason), read by
+ * hovering it: for failure messages, where the output channel may not have reached disk yet.
+ */
+export async function murmurStatusTooltip(page: Page): Promise<string> {
+  try {
+    const item = page.locator('.statusbar-item:has(.codicon-error), .statusbar-item:has(.codicon-mic), .statusbar-item:has(.codicon-mic-filled), .statusbar-item:has(.codicon-loading)').first();
+    await item.hover({ timeout: 5000 });
+    const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Murmur' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 5000 });
+    return ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  } catch (e) {
+    return `(no tooltip: ${(e as Error).message.split('\n')[0]})`;
+  }
+}

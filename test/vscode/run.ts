@@ -234,6 +234,10 @@ async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string
     if (verbose) page.on('console', (m) => console.log(`    [page ${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => console.log(`    [page error] ${e.message}`));
     const started = Date.now();
+    // Every UI test starts from the same settings: one that changes them (the export panel
+    // switches the model to its export, then deletes the export) must not leave the next test
+    // dictating with a model that no longer exists.
+    const settingsBefore = server.settingsFiles.map((f) => ({ f, text: fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined }));
     try {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -256,6 +260,13 @@ async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string
       );
     } finally {
       await context.close().catch(() => undefined);
+      for (const { f, text } of settingsBefore) {
+        const now = fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined;
+        if (now === text) continue;
+        if (text === undefined) fs.rmSync(f, { force: true });
+        else fs.writeFileSync(f, text);
+        console.log(`    (settings restored after the test: ${path.basename(path.dirname(f))}/settings.json)`);
+      }
     }
   }
   return result;

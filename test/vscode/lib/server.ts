@@ -110,9 +110,17 @@ export class CodeServer {
   private exitCode: number | null | undefined;
   private exited: Promise<void>;
 
-  private constructor(child: ChildProcess, port: number) {
+  /**
+   * The settings files of this server's user-data directory: User, and Machine (where settings
+   * scoped "machine" or "machine-overridable", such as Murmur's model paths, go when the user
+   * picks "User" in a remote window).
+   */
+  readonly settingsFiles: readonly string[];
+
+  private constructor(child: ChildProcess, port: number, settingsFiles: readonly string[]) {
     this.child = child;
     this.port = port;
+    this.settingsFiles = settingsFiles;
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : null);
@@ -193,7 +201,7 @@ export class CodeServer {
     const out = fs.createWriteStream(o.logFile, { flags: 'a' });
     // detached: its own process group, so teardown can end it and every child with one kill(-pgid).
     const child = spawn(o.tools.node24, args, { cwd: o.runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new CodeServer(child, port);
+    const server = new CodeServer(child, port, ['User', 'Machine'].map((d) => path.join(ud, d, 'settings.json')));
     let tail = '';
     const onData = (chunk: Buffer): void => {
       out.write(chunk);

@@ -45,6 +45,11 @@ export interface LoadedModel {
   readonly family: ModelFamily;
   readonly description: string;
   createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer;
+  /**
+   * Settles when work the model started in the background after loading (a warm-up decode) is
+   * over; absent when there is none. The sidecar releases the garbage of that work then.
+   */
+  readonly settled?: Promise<void>;
   dispose(): Promise<void>;
 }
 

@@ -194,6 +194,9 @@ export class SidecarServer {
       const info: ResultMap['loadModel'] = { family: model.family, description: model.description, loadMs: Math.round(performance.now() - t0), via: via.via };
       this.emit({ type: 'modelLoaded', ...info });
       this.trimSoon();
+      // A warm-up after loading (Moonshine's first decode builds its tokenizer) leaves megabytes of
+      // garbage that an idle sidecar would otherwise hold until its next dictation.
+      void model.settled?.then(() => this.trimSoon());
       return info;
     } catch (e) {
       // Still holding a model means the new files failed the check before anything was unloaded.

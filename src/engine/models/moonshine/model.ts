@@ -68,12 +68,15 @@ class MoonshineModel implements LoadedModel {
 
   /** The transcriber, behind the warm-up: no decode overlaps it. */
   private readonly transcriber: Transcriber;
+  /** The warm-up decode (which also builds the tokenizer) is over. */
+  readonly settled: Promise<void>;
 
   constructor(
     private readonly nets: LoadedMoonshine,
     private readonly vad: SileroVadModel,
     private readonly warm: Promise<void>,
   ) {
+    this.settled = warm;
     this.transcriber = {
       transcribe: async (samples, draft) => {
         await warm;

@@ -5,6 +5,11 @@
  * The package is ESM and builds its 32000-entry vocabulary when first evaluated (tens of ms), so
  * it is imported lazily: only loading a Moonshine model pays for it. (A dynamic import is also
  * what TypeScript allows from our CommonJS sources; esbuild bundles it all the same.)
+ *
+ * We only ever decode and look pieces up, never encode. The package builds its encoder tables
+ * eagerly (a 61249-entry merge map keyed by strings and a reverse vocabulary map): about 10 MB of
+ * JS heap in every sidecar, paid again by every window. Once our lookup set is built they are
+ * released; decoding reads only the id -> piece array.
  */
 
 /** Llama's vocabulary; the decoder's logits are padded to 32768, and ids past this are not text. */
@@ -23,10 +28,16 @@ export interface MoonshineTokenizer {
   isCommonWord(word: string): boolean;
 }
 
-interface LlamaDecoder {
+/** The parts of llama-tokenizer-js's tokenizer object we use or release. */
+interface LlamaTokenizerObject {
+  vocabById: string[];
+  vocabByString: Map<string, number> | null;
+  merges: Map<string, number> | null;
   decode(tokenIds: number[]): string;
-  encode(prompt: string, addBosToken?: boolean, addPrecedingSpace?: boolean): number[];
 }
+
+/** SentencePiece's word-start marker: " word" is the piece "\u2581word". */
+const WORD_START = '\u2581';
 
 let loading: Promise<MoonshineTokenizer> | undefined;
 
@@ -35,14 +46,19 @@ export function loadMoonshineTokenizer(): Promise<MoonshineTokenizer> {
   return loading;
 }
 
-function wrap(llama: LlamaDecoder): MoonshineTokenizer {
+function wrap(llama: LlamaTokenizerObject): MoonshineTokenizer {
+  // A word encodes to one piece exactly when "\u2581word" is in the vocabulary: checked against
+  // the package's own encoder for all 11335 lower-case word pieces (test/unit/tokenizer.test.ts).
+  const wholeWords = new Set(llama.vocabById.filter((piece) => piece.startsWith(WORD_START) && piece.length > 1));
+  llama.merges = null;
+  llama.vocabByString = null;
   return {
     decode(ids) {
       // Padding ids would make llama-tokenizer-js throw (no vocabulary entry); they carry no text.
       return llama.decode(ids.filter((id) => id >= 0 && id < VOCAB_SIZE));
     },
     isCommonWord(word) {
-      return llama.encode(word.toLowerCase(), false, true).length <= 1;
+      return word.length === 0 || wholeWords.has(WORD_START + word.toLowerCase());
     },
   };
 }

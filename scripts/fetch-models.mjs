@@ -89,3 +89,28 @@ for (const pkg of packages) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+// The export panel's sample clip (media/sample-clip.wav; media/sample-clip.txt says what it is):
+// a public-domain LibriVox reading as Debian's pocketsphinx-testdata package ships it (setup.sh
+// installs that package), or the same file from ../shared/audio. Audio is not kept in the
+// repository; the copy is checked against its pinned sha256 and lands in media/, so the VSIX has it.
+const SAMPLE_NAME = 'sense_and_sensibility_01_austen_64kb-0880.wav';
+const SAMPLE_SHA256 = 'fbec491ef00ee734a67f0ee318e98c51c157b479e1629ff4f4426861ecac0414';
+const sampleDest = path.join(root, 'media', 'sample-clip.wav');
+if (ok(sampleDest, SAMPLE_SHA256)) {
+  console.log('media/sample-clip.wav: up to date');
+} else {
+  const shared = process.env.MURMUR_SHARED_DIR ?? path.join(root, '..', 'shared');
+  const candidates = [path.join('/usr/share/pocketsphinx/test/data/librivox', SAMPLE_NAME), path.join(shared, 'audio', 'pocketsphinx-testdata', SAMPLE_NAME)];
+  const source = candidates.find((f) => ok(f, SAMPLE_SHA256));
+  if (!source) {
+    throw new Error(
+      `media/sample-clip.wav: none of ${candidates.join(', ')} is there with sha256 ${SAMPLE_SHA256}. ` +
+        'Install the Debian package pocketsphinx-testdata (sudo apt-get install pocketsphinx-testdata; scripts/setup.sh does it when run as root) and run "npm run models" again.',
+    );
+  }
+  const staged = `${sampleDest}.partial`;
+  fs.copyFileSync(source, staged);
+  fs.renameSync(staged, sampleDest);
+  console.log(`media/sample-clip.wav: from ${source} (sha256 verified)`);
+}

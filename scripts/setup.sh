@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # arecord (microphone capture on Linux), espeak-ng, flite and sox (test audio), bzip2 (model
-# archives), a C toolchain for the N-API mmap addon (usually present wherever npm can build
+# archives), pocketsphinx-testdata (the export panel's sample clip, copied into media/ by
+# "npm run models"), a C toolchain for the N-API mmap addon (usually present wherever npm can build
 # native modules).
-APT_PACKAGES=(alsa-utils espeak-ng flite sox bzip2 python3 make g++)
+APT_PACKAGES=(alsa-utils espeak-ng flite sox bzip2 pocketsphinx-testdata python3 make g++)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -22,6 +22,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { kvNames, type MoonshineLayout } from './layout';
+import { argmaxRow } from '../../argmax';
 
 export const START_TOKEN = 1;
 export const END_TOKEN = 2;
@@ -136,11 +137,11 @@ export class GreedyDecoder {
     const data = logits.data as Float32Array;
     // Position p predicts token p + 1; accept draft tokens while the model agrees.
     let p = 0;
-    let next = argmaxAt(data, vocab, 0);
+    let next = argmaxRow(data, vocab, 0);
     while (p < body.length && next === body[p]) {
       tokens.push(body[p]);
       p++;
-      next = argmaxAt(data, vocab, p);
+      next = argmaxRow(data, vocab, p);
     }
     tokens.push(next);
     logits.dispose();
@@ -167,21 +168,7 @@ function sliceSequence(t: ort.Tensor, keep: number): ort.Tensor {
   return new ort.Tensor('float32', dst, [batch, heads, keep, dim]);
 }
 
-/** argmax of row `row` of a [rows, width] matrix; the first index on ties. */
-function argmaxAt(data: Float32Array, width: number, row: number): number {
-  const base = row * width;
-  let best = 0;
-  let max = data[base];
-  for (let i = 1; i < width; i++) {
-    if (data[base + i] > max) {
-      max = data[base + i];
-      best = i;
-    }
-  }
-  return best;
-}
-
 /** Index of the largest of the last row of `data` (row width `width`); the first one on ties. */
 function argmax(data: Float32Array, width: number): number {
-  return argmaxAt(data, width, data.length / width - 1);
+  return argmaxRow(data, width, data.length / width - 1);
 }

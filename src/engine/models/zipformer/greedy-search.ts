@@ -4,6 +4,7 @@
  * decoder output is recomputed only after an emission.
  */
 import { contextOf, type DecoderJoiner } from './decoder-joiner';
+import { argmaxRow } from '../../argmax';
 import { splitIndex, type TransducerHypothesis, type TransducerSearch } from './search';
 
 export class GreedySearch implements TransducerSearch {
@@ -52,7 +53,7 @@ export class GreedySearch implements TransducerSearch {
       const vocab = logits.length / n;
       let emitted = -1;
       for (let i = 0; i < n && emitted < 0; i++) {
-        const best = argmax(logits, i * vocab, vocab);
+        const best = argmaxRow(logits, vocab, i);
         if (best !== this.blankId && best !== this.unkId) {
           this.hyp.tokens.push(best);
           this.hyp.frames.push(this.frameOffset + t + i);
@@ -81,17 +82,4 @@ function repeat(row: Float32Array, n: number): Float32Array {
   const out = new Float32Array(row.length * n);
   for (let i = 0; i < n; i++) out.set(row, i * row.length);
   return out;
-}
-
-/** Index of the largest of `length` values from `offset` (the first on ties, as sherpa-onnx). */
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  let bestScore = values[offset];
-  for (let v = 1; v < length; v++) {
-    if (values[offset + v] > bestScore) {
-      bestScore = values[offset + v];
-      best = v;
-    }
-  }
-  return best;
 }

@@ -68,18 +68,16 @@ class MoonshineModel implements LoadedModel {
 
   /** The transcriber, behind the warm-up: no decode overlaps it. */
   private readonly transcriber: Transcriber;
-  /** The warm-up decode (which also builds the tokenizer) is over. */
-  readonly settled: Promise<void>;
 
   constructor(
     private readonly nets: LoadedMoonshine,
     private readonly vad: SileroVadModel,
-    private readonly warm: Promise<void>,
+    /** The warm-up decode (which also builds the tokenizer) is over. */
+    readonly settled: Promise<void>,
   ) {
-    this.settled = warm;
     this.transcriber = {
       transcribe: async (samples, draft) => {
-        await warm;
+        await settled;
         return nets.transcriber.transcribe(samples, draft);
       },
     };
@@ -117,7 +115,7 @@ class MoonshineModel implements LoadedModel {
   }
 
   async dispose(): Promise<void> {
-    await this.warm;
+    await this.settled;
     await Promise.all([releaseNets(this.nets), this.vad.dispose()]);
   }
 }

@@ -169,7 +169,12 @@ export class Murmur implements vscode.Disposable {
       const key = keyOfModel(cfg);
       if (this.model && this.modelKey === key) return client;
       if (this.loading) {
-        await this.loading.catch(() => undefined);
+        // A load for these same settings that failed has been reported by whoever started it;
+        // trying again at once would only fail again (or be refused as BUSY by the sidecar while
+        // the dictation bound to the failed load is ending), and report a second, wrong error.
+        const sameSettings = this.loadingKey === key;
+        const failure = await this.loading.then(() => undefined, (e: unknown) => e ?? new Error('model load failed'));
+        if (sameSettings && failure !== undefined) throw failure;
         continue;
       }
       const load = async (): Promise<ModelInfo> => {

@@ -48,6 +48,8 @@ export class PhraseInserter implements vscode.Disposable {
   });
   private partialText = '';
   private decorated: vscode.TextEditor | undefined;
+  /** What `decorated` shows: partial text and cursor positions, '' for nothing. */
+  private shown = '';
   private terminalNeedsSpace = false;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
@@ -146,19 +148,24 @@ export class PhraseInserter implements vscode.Disposable {
     return { inserted: false, where: 'clipboard', text: phrase };
   }
 
+  /**
+   * Shows the partial text at the active editor's cursors. Every call that would send the workbench
+   * what it already shows is skipped: the renderer is where a final's edit waits its turn, and a
+   * decoration update per selection event or per commit is work put in front of it.
+   */
   private render(): void {
     const editor = vscode.window.activeTextEditor;
-    if (this.decorated && this.decorated !== editor) this.decorated.setDecorations(this.partialDecoration, []);
+    if (this.decorated && this.decorated !== editor && this.shown !== '') this.decorated.setDecorations(this.partialDecoration, []);
+    if (this.decorated !== editor) this.shown = '';
     this.decorated = editor;
     if (!editor) return;
-    if (!this.partialText) {
-      editor.setDecorations(this.partialDecoration, []);
-      return;
-    }
-    const contentText = ' ' + this.partialText + ' ';
+    const contentText = this.partialText ? ' ' + this.partialText + ' ' : '';
+    const key = contentText && `${contentText}\u0000${editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',')}`;
+    if (key === this.shown) return;
+    this.shown = key;
     editor.setDecorations(
       this.partialDecoration,
-      editor.selections.map((s) => ({ range: new vscode.Range(s.active, s.active), renderOptions: { after: { contentText } } })),
+      contentText ? editor.selections.map((s) => ({ range: new vscode.Range(s.active, s.active), renderOptions: { after: { contentText } } })) : [],
     );
   }
 

@@ -30,7 +30,7 @@ export interface DictationStats {
   /** The last error shown to the user. */
   lastError?: { code: string; message: string };
   restarts: number;
-  /** Timings for the benchmark (bench/vscode): start command -> listening, final received -> in the document. */
+  /** Timings for the benchmark (bench/vscode): start command -> listening, final sent by the sidecar -> in the document. */
   startToListeningMs: number[];
   finalToEditorMs: number[];
   /** The last voice command run, and what it did. */
@@ -403,7 +403,6 @@ export class Murmur implements vscode.Disposable {
   }
 
   private commitFinal(e: FinalEvent): void {
-    const received = performance.now();
     this.commitChain = this.commitChain.then(async () => {
       const cfg = this.config();
       if (cfg.voiceMappingError && cfg.voiceMappingError !== this.reportedMappingError) {
@@ -421,10 +420,12 @@ export class Murmur implements vscode.Disposable {
         return;
       }
       const r = await this.inserter.commit(meaning.text, { keepCase: meaning.keepCase });
-      this.stats.finalToEditorMs.push(performance.now() - received);
+      // From the sidecar's send to the edit applied: IPC, queueing behind earlier phrases, the edit.
+      const latencyMs = performance.timeOrigin + performance.now() - e.sentAt;
+      this.stats.finalToEditorMs.push(latencyMs);
       if (r.inserted) this.stats.committed++;
       this.stats.lastInsert = { where: r.where, text: r.text };
-      this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} (${e.reason}, ${e.text.length} chars)`);
+      this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} in ${latencyMs.toFixed(0)} ms (${e.reason}, ${e.text.length} chars)`);
       this.finalEmitter.fire({ event: e, where: r.where, text: r.text });
     });
   }

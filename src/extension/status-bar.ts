@@ -27,10 +27,19 @@ export class MicStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  /** Input level 0..1 (peak), shown as a bar while listening. */
+  /**
+   * Input level 0..1 (peak), shown as a bar while listening. About 20 a second arrive; the item is
+   * only updated when the bar it shows changes (every update is a message to the workbench and a
+   * repaint there, in front of the edits that put text in the document).
+   */
   setLevel(level: number): void {
+    const before = this.bar();
     this.level = level;
-    if (this.state === 'listening') this.render();
+    if (this.state === 'listening' && this.bar() !== before) this.render();
+  }
+
+  private bar(): string {
+    return BARS[Math.min(BARS.length - 1, Math.floor(Math.sqrt(this.level) * BARS.length))];
   }
 
   private render(): void {
@@ -47,8 +56,7 @@ export class MicStatusBar implements vscode.Disposable {
         item.tooltip = this.state === 'loading' ? `Murmur: loading the speech model… ${this.detail}` : 'Murmur: starting…';
         break;
       case 'listening': {
-        const bar = BARS[Math.min(BARS.length - 1, Math.floor(Math.sqrt(this.level) * BARS.length))];
-        item.text = `$(mic-filled) ${bar}`;
+        item.text = `$(mic-filled) ${this.bar()}`;
         item.tooltip = 'Murmur: listening. Click or press Escape to stop.';
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         break;

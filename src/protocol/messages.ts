@@ -344,6 +344,12 @@ export interface FinalEvent {
   startSec: number;
   endSec: number;
   reason: FinalReason;
+  /**
+   * When the sidecar sent it: wall-clock ms since the epoch, sub-millisecond
+   * (performance.timeOrigin + performance.now()). Both processes share the clock, so the extension
+   * logs and benchmarks "final sent -> text in the document" against it, IPC included.
+   */
+  sentAt: number;
 }
 
 /** Input level of the audio received since the previous level event, linear in [0, 1]; about 20 Hz. */

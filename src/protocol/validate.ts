@@ -308,6 +308,7 @@ const eventChecks: EventChecks = {
     startSec: number(o.startSec, 'final.startSec', 0),
     endSec: number(o.endSec, 'final.endSec', 0),
     reason: oneOf(o.reason, 'final.reason', FINAL_REASONS),
+    sentAt: number(o.sentAt, 'final.sentAt', 0),
   }),
   level: (o) => ({ type: 'level', rms: number(o.rms, 'level.rms', 0, 1), peak: number(o.peak, 'level.peak', 0, 1) }),
   log: (o) => ({ type: 'log', level: oneOf(o.level, 'log.level', LOG_LEVELS), message: string(o.message, 'log.message', { max: MAX_TEXT }) }),

@@ -141,7 +141,7 @@ export class Dictation {
   private forward(events: RecognizerEvent[]): void {
     for (const e of events) {
       if (e.type === 'partial') this.hooks.emit({ type: 'partial', session: this.session, utterance: e.utterance, text: e.text });
-      else this.hooks.emit({ type: 'final', session: this.session, utterance: e.utterance, text: e.text, startSec: e.startSec, endSec: e.endSec, reason: e.reason });
+      else this.hooks.emit({ type: 'final', session: this.session, utterance: e.utterance, text: e.text, startSec: e.startSec, endSec: e.endSec, reason: e.reason, sentAt: performance.timeOrigin + performance.now() });
     }
   }
 }

@@ -17,6 +17,7 @@
  *   --settings=<file>      JSON object of "murmur.*" settings for the run (also MURMUR_VSCODE_SETTINGS:
  *                          a JSON object, or a path to one)
  *   --timeout=<seconds>    whole-run limit, default 600
+ *   --realtime-mic         pace the test microphone in real time (lib/paced-arecord.ts): benchmarks
  *   --keep                 keep the temporary HOME/user-data directory (path printed)
  *   --verbose              also print code-server's own output and the page's console
  * Environment of this process reaches the extension host (MURMUR_SHARED_DIR, MURMUR_CACHE_DIR,
@@ -34,6 +35,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import { UI_TESTS } from '../ui/index';
 import { markedProcesses, MemorySampler, RUN_MARKER, sleep } from './lib/processes';
+import { installPacedArecord } from './lib/paced-arecord';
 import { CodeServer, HarnessError, locateTools } from './lib/server';
 
 const CHROMIUM_ARGS = [
@@ -58,10 +60,11 @@ interface Options {
   timeoutMs: number;
   keep: boolean;
   verbose: boolean;
+  realtimeMic: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mocha: true, ui: true, timeoutMs: 600_000, keep: false, verbose: false };
+  const o: Options = { mocha: true, ui: true, timeoutMs: 600_000, keep: false, verbose: false, realtimeMic: false };
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
     switch (k) {
@@ -73,6 +76,7 @@ function parseArgs(argv: string[]): Options {
       case '--timeout': o.timeoutMs = Number(v) * 1000; break;
       case '--keep': o.keep = true; break;
       case '--verbose': o.verbose = true; break;
+      case '--realtime-mic': o.realtimeMic = true; break;
       default: throw new HarnessError(`unknown option ${a} (see the comment at the top of test/vscode/run.ts)`);
     }
   }
@@ -394,6 +398,11 @@ async function main(): Promise<number> {
       process.env.MURMUR_CACHE_DIR = env.MURMUR_CACHE_DIR = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'murmur', 'ort');
     }
     if (opts.grep) env.MURMUR_TEST_GREP = opts.grep;
+    if (opts.realtimeMic) {
+      env.PATH = `${installPacedArecord(path.join(runDir, 'paced-bin'))}:${process.env.PATH ?? ''}`;
+      env.MURMUR_REALTIME_MIC = '1';
+      console.log('[harness] the test microphone is paced in real time (test/vscode/lib/paced-arecord.ts)');
+    }
     // Offline: an empty gallery turns the marketplace off instead of failing lookups at open-vsx.org.
     if (!process.env.EXTENSIONS_GALLERY) env.EXTENSIONS_GALLERY = JSON.stringify({ serviceUrl: '' });
 

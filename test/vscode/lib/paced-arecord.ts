@@ -1,0 +1,93 @@
+/**
+ * A real-time `arecord` for benchmarks. The test microphone is arecord reading a WAV through the
+ * ALSA `file` plugin with a `null` slave, which is not paced: arecord delivers the clip and then
+ * endless silence as fast as the sidecar takes it, so the sidecar decodes flat out on both cores
+ * and every latency measured beside it is a figure of that rig, not of a microphone. A microphone
+ * delivers 16000 frames a second. This writes an `arecord` into a directory to put first on PATH:
+ * it runs the real arecord with the same arguments and passes its audio on at the rate its
+ * arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture. Listing (-L, -l) passes
+ * through unchanged. node-microphone stops the recorder with SIGTERM: forwarded to arecord, and the
+ * shim exits at once.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const SHIM = String.raw`'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const self = path.dirname(fs.realpathSync(__filename));
+const real = (process.env.PATH || '').split(':')
+  .filter((d) => d && path.resolve(d) !== self)
+  .map((d) => path.join(d, 'arecord'))
+  .find((f) => { try { fs.accessSync(f, fs.constants.X_OK); return true; } catch { return false; } });
+if (!real) {
+  process.stderr.write('arecord: command not found\n');
+  process.exit(127);
+}
+const args = process.argv.slice(2);
+const listing = args.includes('-L') || args.includes('-l');
+const child = spawn(real, args, { stdio: listing ? 'inherit' : ['ignore', 'pipe', 'inherit'] });
+// A recorder told to stop stops: what is still queued is dropped, as a microphone's would be.
+// arecord is reaped before the shim goes, so no zombie outlives the run.
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (child.exitCode !== null || child.signalCode !== null) process.exit(0);
+    child.once('exit', () => process.exit(0));
+    child.kill(sig);
+    setTimeout(() => { child.kill('SIGKILL'); }, 500).unref();
+  });
+}
+child.on('error', (e) => { process.stderr.write('arecord: ' + e.message + '\n'); process.exit(1); });
+if (listing) {
+  child.on('exit', (code) => process.exit(code === null ? 1 : code));
+} else {
+  const arg = (flag, fallback) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : fallback; };
+  const format = arg('-f', 'U8');
+  const frameBytes = Number(arg('-c', '1')) * (/32/.test(format) ? 4 : /24/.test(format) ? 3 : /16/.test(format) ? 2 : 1);
+  const bytesPerSec = Number(arg('-r', '8000')) * frameBytes;
+  const queue = [];
+  let queued = 0;
+  let sent = 0;
+  let ended = false;
+  const t0 = process.hrtime.bigint();
+  child.stdout.on('data', (b) => {
+    queue.push(b);
+    queued += b.length;
+    // Back-pressure: arecord blocks on its pipe instead of spinning ahead of the clock.
+    if (queued > bytesPerSec) child.stdout.pause();
+  });
+  child.stdout.on('end', () => { ended = true; });
+  process.stdout.on('error', () => { child.kill('SIGTERM'); process.exit(0); });
+  const tick = () => {
+    const due = Number(process.hrtime.bigint() - t0) / 1e9 * bytesPerSec;
+    let allowed = Math.floor((due - sent) / frameBytes) * frameBytes;
+    const out = [];
+    while (allowed > 0 && queue.length) {
+      const b = queue[0];
+      const n = Math.min(allowed, b.length);
+      out.push(b.subarray(0, n));
+      if (n === b.length) queue.shift(); else queue[0] = b.subarray(n);
+      allowed -= n; sent += n; queued -= n;
+    }
+    if (out.length) process.stdout.write(Buffer.concat(out));
+    if (queued < bytesPerSec / 2) child.stdout.resume();
+    if (ended && queue.length === 0) {
+      clearInterval(timer);
+      child.on('exit', (code) => process.exit(code === null ? 1 : code));
+      if (child.exitCode !== null) process.exit(child.exitCode);
+    }
+  };
+  const timer = setInterval(tick, 10);
+}
+`;
+
+/** Writes the paced arecord into `dir` (created) and returns `dir`, to go first on PATH. */
+export function installPacedArecord(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'arecord');
+  // This Node runs it: the harness's own, so nothing has to be on PATH for the shebang.
+  fs.writeFileSync(file, `#!${process.execPath}\n${SHIM}`, { mode: 0o755 });
+  return dir;
+}

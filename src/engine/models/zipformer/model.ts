@@ -42,7 +42,8 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
   const log = options.log ?? silentLog;
   const tokens = readTokens(files.tokens);
   // tokens.txt was checked against the decoder's vocab_size by resolveModel (detect.ts).
-  const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
+  // Every call of all three has the same shapes (one chunk, one frame): see SessionLoadOptions.arena.
+  const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, arena: true, log };
   // The decoder and joiner run on one frame at a time: more threads only add hand-off cost.
   const loads = await Promise.allSettled([
     loadSession(files.encoder, sessionOptions),

@@ -16,10 +16,16 @@ export interface MurmurApi {
   murmur: Murmur;
   /** How long activate() took, ms (the benchmark reports it). */
   activationMs: number;
+  /**
+   * CPU time of the extension host process meanwhile, ms (all its threads, so an upper bound on
+   * ours). Far below activationMs means the thread waited for a core, not that activation worked.
+   */
+  activationCpuMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): MurmurApi {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const m = (murmur = new Murmur(context));
   const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   command('murmur.startDictation', () => m.start());
@@ -41,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): MurmurApi {
   context.subscriptions.push(registerVoiceCommandsView(() => m.config()));
   context.subscriptions.push(m);
   if (m.config().startEngineOnStartup) m.warmUp();
-  return { murmur: m, activationMs: performance.now() - t0 };
+  const activationMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { murmur: m, activationMs, activationCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 export function deactivate(): void {

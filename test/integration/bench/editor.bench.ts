@@ -37,7 +37,7 @@ describe('benchmark: the extension in a real VS Code', function () {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
     const [cold, ...warm] = stats.startToListeningMs;
-    console.log(`BENCH activation ms: ${api.activationMs.toFixed(1)}`);
+    console.log(`BENCH activation ms: ${api.activationMs.toFixed(1)} (extension host CPU meanwhile ${api.activationCpuMs.toFixed(1)} ms)`);
     console.log(`BENCH start -> listening ms: cold ${cold.toFixed(0)}, warm median ${median(warm).toFixed(0)} (n=${warm.length}); cold: ${coldParts}`);
     const mic = process.env.MURMUR_REALTIME_MIC === '1' ? 'microphone paced in real time' : 'unpaced test microphone (stress)';
     const finals = stats.finalToEditorMs;

@@ -27,6 +27,14 @@ export interface DictatedPhrase {
   parts: { range: vscode.Range; text: string }[];
 }
 
+/** Partial text as sent to an editor: `text` '' when it was cleared. */
+export interface ShownPartial {
+  editor: vscode.TextEditor;
+  text: string;
+  /** Where it is shown: one position per cursor. */
+  at: vscode.Position[];
+}
+
 /** How many dictated phrases "scratch that" can walk back through. */
 const HISTORY = 20;
 
@@ -50,6 +58,9 @@ export class PhraseInserter implements vscode.Disposable {
   private decorated: vscode.TextEditor | undefined;
   /** What `decorated` shows: partial text and cursor positions, '' for nothing. */
   private shown = '';
+  private readonly renderedEmitter = new vscode.EventEmitter<ShownPartial>();
+  /** Fired each time the partial text sent to an editor changes (tests watch what is shown). */
+  readonly onDidRenderPartial = this.renderedEmitter.event;
   private terminalNeedsSpace = false;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
@@ -155,7 +166,10 @@ export class PhraseInserter implements vscode.Disposable {
    */
   private render(): void {
     const editor = vscode.window.activeTextEditor;
-    if (this.decorated && this.decorated !== editor && this.shown !== '') this.decorated.setDecorations(this.partialDecoration, []);
+    if (this.decorated && this.decorated !== editor && this.shown !== '') {
+      this.decorated.setDecorations(this.partialDecoration, []);
+      this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [] });
+    }
     if (this.decorated !== editor) this.shown = '';
     this.decorated = editor;
     if (!editor) return;
@@ -163,14 +177,17 @@ export class PhraseInserter implements vscode.Disposable {
     const key = contentText && `${contentText}\u0000${editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',')}`;
     if (key === this.shown) return;
     this.shown = key;
+    const at = contentText ? editor.selections.map((s) => s.active) : [];
     editor.setDecorations(
       this.partialDecoration,
-      contentText ? editor.selections.map((s) => ({ range: new vscode.Range(s.active, s.active), renderOptions: { after: { contentText } } })) : [],
+      at.map((p) => ({ range: new vscode.Range(p, p), renderOptions: { after: { contentText } } })),
     );
+    this.renderedEmitter.fire({ editor, text: this.partialText, at });
   }
 
   dispose(): void {
     this.partialDecoration.dispose();
+    this.renderedEmitter.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 }

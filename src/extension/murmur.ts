@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FinalEvent, ModelInfo, PartialEvent, SidecarEvent } from '../protocol';
 import { affectsModel, readConfig, type MurmurConfig } from './config';
-import { PhraseInserter, isReadOnly } from './inserter';
+import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { interpretPhrase } from '../text/interpret';
 import { gatherVocabulary } from './vocabulary-source';
 import { PushToTalk } from './push-to-talk';
@@ -70,6 +70,11 @@ export class Murmur implements vscode.Disposable {
   private readonly finalEmitter = new vscode.EventEmitter<{ event: FinalEvent; where: string; text: string }>();
   /** Fired after each final is committed (tests wait on it). */
   readonly onDidCommit = this.finalEmitter.event;
+
+  /** Partial text shown in (or cleared from) an editor (tests watch it). */
+  get onDidRenderPartial(): vscode.Event<ShownPartial> {
+    return this.inserter.onDidRenderPartial;
+  }
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Murmur', { log: true });

@@ -63,6 +63,39 @@ describe('dictation in a real VS Code', function () {
     assert.equal(editor.document.getText(), 'first: go forward ten meters.\nsecond: go forward ten meters.');
   });
 
+  it('shows the partial text in place at every cursor while speaking, then the final replaces it', async () => {
+    // A 6.6 s sentence: long enough for the sidecar to send partials before the final.
+    speak([shared('audio/librispeech-test-clean-sherpa-kws-test_wavs/0.wav')]);
+    const editor = await newEditor('first: \nsecond: ');
+    editor.selections = [new vscode.Selection(0, 7, 0, 7), new vscode.Selection(1, 8, 1, 8)];
+    const shown: { text: string; at: string[] }[] = [];
+    const sub = api.murmur.onDidRenderPartial((p) => {
+      if (p.editor.document === editor.document) shown.push({ text: p.text, at: p.at.map((x) => `${x.line}:${x.character}`) });
+    });
+    try {
+      const done = commits(api, 1);
+      await vscode.commands.executeCommand('murmur.startDictation');
+      const [final] = await done;
+      await vscode.commands.executeCommand('murmur.stopDictation');
+      // Until the first phrase lands, the cursors are where they were put.
+      const firstClear = shown.findIndex((p) => p.text === '');
+      const partials = shown.slice(0, firstClear < 0 ? shown.length : firstClear);
+      assert.ok(partials.length > 0, `no partial text was shown before the final: ${JSON.stringify(shown)}`);
+      for (const p of partials) assert.deepEqual(p.at, ['0:7', '1:8'], `partial "${p.text}" not shown at both cursors`);
+      // Each update changed something: the workbench is not sent what it already shows.
+      for (let i = 1; i < shown.length; i++) assert.notDeepEqual(shown[i], shown[i - 1], `update ${i} repeats the one before`);
+      // The final replaced it: nothing partial is left, and the phrase is in the text at both cursors.
+      assert.deepEqual(shown.at(-1), { text: '', at: [] });
+      // (A pause in the sentence may end a phrase early: the rest is a second phrase.)
+      const [one, two] = editor.document.getText().split('\n');
+      assert.ok(one.startsWith('first: ') && two.startsWith('second: '), editor.document.getText());
+      assert.equal(one.slice('first: '.length), two.slice('second: '.length), 'the two cursors got different text');
+      assert.ok(one.includes(final) && /lamps/i.test(one), `unexpected text ${JSON.stringify(one)} (first phrase ${JSON.stringify(final)})`);
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('push-to-talk: holding the key (auto-repeat) dictates, releasing commits the phrase', async () => {
     speak([GOFORWARD()]);
     await setting('pushToTalk.releaseDelayMs', 400);

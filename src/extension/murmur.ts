@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FinalEvent, ModelInfo, PartialEvent, SidecarEvent } from '../protocol';
+import { wallClockMs, type FinalEvent, type ModelInfo, type PartialEvent, type SidecarEvent } from '../protocol';
 import { affectsModel, readConfig, type MurmurConfig } from './config';
 import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { interpretPhrase } from '../text/interpret';
@@ -426,7 +426,7 @@ export class Murmur implements vscode.Disposable {
       }
       const r = await this.inserter.commit(meaning.text, { keepCase: meaning.keepCase });
       // From the sidecar's send to the edit applied: IPC, queueing behind earlier phrases, the edit.
-      const latencyMs = performance.timeOrigin + performance.now() - e.sentAt;
+      const latencyMs = wallClockMs() - e.sentAt;
       this.stats.finalToEditorMs.push(latencyMs);
       if (r.inserted) this.stats.committed++;
       this.stats.lastInsert = { where: r.where, text: r.text };

@@ -18,6 +18,14 @@ import type { FinalEvent as EngineFinal, ModelFamily, RecognizerOptions } from '
 
 export type { LogLevel, ModelFamily, ModelLocation, RecognizerOptions };
 
+/**
+ * Wall-clock ms since the epoch with sub-millisecond resolution, the same clock in every process
+ * on the machine: what FinalEvent.sentAt is stamped with and measured against.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 // ---- requests (host -> sidecar) -------------------------------------------------------------
 
 export type DictationSource =
@@ -345,9 +353,8 @@ export interface FinalEvent {
   endSec: number;
   reason: FinalReason;
   /**
-   * When the sidecar sent it: wall-clock ms since the epoch, sub-millisecond
-   * (performance.timeOrigin + performance.now()). Both processes share the clock, so the extension
-   * logs and benchmarks "final sent -> text in the document" against it, IPC included.
+   * When the sidecar sent it (wallClockMs). Both processes share the clock, so the extension logs
+   * and benchmarks "final sent -> text in the document" against it, IPC included.
    */
   sentAt: number;
 }

@@ -13,7 +13,7 @@
 import { toMurmurError, type MurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
 import type { RecognizerEvent, StreamingRecognizer } from '../engine/recognizer';
-import type { DictationEndReason, SidecarEvent } from '../protocol/messages';
+import { wallClockMs, type DictationEndReason, type SidecarEvent } from '../protocol/messages';
 import type { AudioSource } from './audio-source';
 import { FeedQueue, defaultWatermarks, type Watermarks } from './feed-queue';
 import { isReported } from './pending-recognizer';
@@ -141,7 +141,7 @@ export class Dictation {
   private forward(events: RecognizerEvent[]): void {
     for (const e of events) {
       if (e.type === 'partial') this.hooks.emit({ type: 'partial', session: this.session, utterance: e.utterance, text: e.text });
-      else this.hooks.emit({ type: 'final', session: this.session, utterance: e.utterance, text: e.text, startSec: e.startSec, endSec: e.endSec, reason: e.reason, sentAt: performance.timeOrigin + performance.now() });
+      else this.hooks.emit({ type: 'final', session: this.session, utterance: e.utterance, text: e.text, startSec: e.startSec, endSec: e.endSec, reason: e.reason, sentAt: wallClockMs() });
     }
   }
 }

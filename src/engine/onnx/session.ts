@@ -75,18 +75,18 @@ function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
  *   activations for the life of the session (an encoder pass over a long utterance), per process.
  * Measured with two processes on Moonshine tiny: the second adds 36 MB private instead of 93 MB.
  */
-function mappedOptions(threads: number, arena: boolean): ort.InferenceSession.SessionOptions {
+function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.SessionOptions {
   return {
-    ...baseOptions(threads),
-    enableCpuMemArena: arena,
+    ...baseOptions(options.threads),
+    enableCpuMemArena: options.arena ?? false,
     extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', disable_prepacking: '1' } },
   };
 }
 
 /** A session on the memory-mapped bytes of an ORT-format file, the bytes tied to the session. */
-async function createMapped(ortPath: string, threads: number, arena: boolean, log: Log): Promise<{ session: ort.InferenceSession; bytes: Uint8Array; via: 'mmap' | 'read' }> {
+async function createMapped(ortPath: string, options: SessionLoadOptions, log: Log): Promise<{ session: ort.InferenceSession; bytes: Uint8Array; via: 'mmap' | 'read' }> {
   const mapped = mapFile(ortPath, log);
-  const session = await ort.InferenceSession.create(mapped.bytes, mappedOptions(threads, arena));
+  const session = await ort.InferenceSession.create(mapped.bytes, mappedOptions(options));
   // onnxruntime reads the weights from these bytes for as long as the session lives; if the
   // mapping were garbage-collected it would be unmapped under it (a crash). Tie the bytes to the
   // session object itself, so whoever keeps the session keeps the mapping.
@@ -99,7 +99,7 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
   const t0 = performance.now();
   try {
     if (isOrtFile(onnxPath)) {
-      const mapped = await createMapped(onnxPath, options.threads, options.arena ?? false, log);
+      const mapped = await createMapped(onnxPath, options, log);
       const loadMs = performance.now() - t0;
       log('info', `loaded ${onnxPath} (ORT file, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
       return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes };
@@ -111,7 +111,7 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs };
     }
     const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log);
-    const mapped = await createMapped(entry.ortPath, options.threads, options.arena ?? false, log);
+    const mapped = await createMapped(entry.ortPath, options, log);
     const loadMs = performance.now() - t0;
     log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
     return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };

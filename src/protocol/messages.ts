@@ -69,12 +69,16 @@ export interface StartDictationRequest {
 export interface StopDictationRequest {
   type: 'stopDictation';
   id: number;
+  /** Only this dictation: if another one (or none) is running it is left alone (`session: null`). */
+  session?: number;
 }
 
 /** Stops the source and drops the open utterance: no final; dictationEnded {reason: 'cancelled'}. */
 export interface CancelDictationRequest {
   type: 'cancelDictation';
   id: number;
+  /** Only this dictation: if another one (or none) is running it is left alone (`session: null`). */
+  session?: number;
 }
 
 /** Sets the recognizer options used from the next startDictation on. */

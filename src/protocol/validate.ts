@@ -129,6 +129,12 @@ function source(v: unknown, at: string): DictationSource {
 type RequestOf<K extends RequestType> = Extract<Request, { type: K }>;
 type RequestChecks = { [K in RequestType]: (o: Record<string, unknown>, id: number, at: string) => RequestOf<K> };
 
+/** Adds the optional `session` a stop or cancel may be limited to. */
+function withSession<R extends RequestOf<'stopDictation' | 'cancelDictation'>>(r: R, o: Record<string, unknown>, at: string): R {
+  const session = optional(o, 'session', at, id);
+  return session === undefined ? r : { ...r, session };
+}
+
 const requestChecks: RequestChecks = {
   hello: (o, id, at) => ({ type: 'hello', id, version: string(o.version, `${at}.version`, { nonEmpty: true, max: 64 }) }),
   loadModel: (o, id, at) => {
@@ -146,8 +152,8 @@ const requestChecks: RequestChecks = {
     if (options !== undefined) out.options = options;
     return out;
   },
-  stopDictation: (_o, id) => ({ type: 'stopDictation', id }),
-  cancelDictation: (_o, id) => ({ type: 'cancelDictation', id }),
+  stopDictation: (o, id, at) => withSession({ type: 'stopDictation', id }, o, at),
+  cancelDictation: (o, id, at) => withSession({ type: 'cancelDictation', id }, o, at),
   setOptions: (o, id, at) => ({ type: 'setOptions', id, options: recognizerOptions(o.options, `${at}.options`) }),
   listDevices: (_o, id) => ({ type: 'listDevices', id }),
   ping: (_o, id) => ({ type: 'ping', id }),

@@ -5,8 +5,10 @@
  * removes something, and the handshake (hello) refuses it.
  *
  * 1.1: the diagnostics request (a 1.0 sidecar answers it with PROTOCOL_INVALID).
+ * 1.2: stopDictation / cancelDictation may name the session they are for (a 1.1 sidecar ignores
+ *      it and ends whatever dictation runs).
  */
-export const PROTOCOL_VERSION = '1.1';
+export const PROTOCOL_VERSION = '1.2';
 
 /** The major number of "MAJOR.MINOR[...]", or undefined when the string is not a version. */
 export function protocolMajor(version: string): number | undefined {

@@ -14,7 +14,8 @@
  *   the user can speak during a cold start; if the load fails the dictation ends with 'error'
  *   (the loadModel response reports why).
  * - stopDictation / cancelDictation with no dictation: ok, `session: null` (idempotent, so a key
- *   release racing the end of a file is harmless). A stop or cancel while another is ending
+ *   release racing the end of a file is harmless). Naming a session limits them to it: another
+ *   dictation running is left alone (also `session: null`). A stop or cancel while another is ending
  *   waits for that ending and shares its outcome.
  * - setOptions applies from the next startDictation.
  * - diagnostics answers in any state (even while shutting down) and changes nothing.
@@ -128,9 +129,9 @@ export class SidecarServer {
       case 'startDictation':
         return this.startDictation(request);
       case 'stopDictation':
-        return this.endDictation('stopped');
+        return this.endDictation('stopped', request.session);
       case 'cancelDictation':
-        return this.endDictation('cancelled');
+        return this.endDictation('cancelled', request.session);
       case 'setOptions':
         this.options = { ...this.options, ...request.options };
         return { options: { ...this.options } };
@@ -280,9 +281,10 @@ export class SidecarServer {
     return { session };
   }
 
-  private async endDictation(reason: 'stopped' | 'cancelled'): Promise<{ session: number | null }> {
+  private async endDictation(reason: 'stopped' | 'cancelled', session: number | undefined): Promise<{ session: number | null }> {
     const dictation = this.dictation;
-    if (!dictation) return { session: null };
+    // A request for one session must not end a later one that started in the meantime.
+    if (!dictation || (session !== undefined && dictation.session !== session)) return { session: null };
     await dictation.end(reason);
     return { session: dictation.wasStarted ? dictation.session : null };
   }

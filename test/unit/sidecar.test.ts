@@ -193,6 +193,19 @@ describe('sidecar process', () => {
     assert.deepEqual(client.events('final', next).map((f) => f.text), ['GO FORWARD TEN METERS']);
   });
 
+  test('a stop or cancel naming a session ends only that one', async () => {
+    const start = client.messages.length;
+    const { session } = await client.call('startDictation', { source: { kind: 'file', path: sharedPath(LONG_CLIP), realtime: true }, options: { endpointing: false } });
+    // A request for an older session (one the host gave up) leaves the running dictation alone.
+    assert.deepEqual(await client.call('cancelDictation', { session: session - 1 }), { session: null });
+    assert.deepEqual(await client.call('stopDictation', { session: session + 1 }), { session: null });
+    await client.waitForEvent('partial', (e) => e.session === session && e.text.length > 0, 30_000, start);
+    assert.deepEqual(client.events('dictationEnded', start), [], 'still dictating');
+    assert.deepEqual(await client.call('cancelDictation', { session }), { session });
+    const ended = await client.waitForEvent('dictationEnded', (e) => e.session === session, 1000, start);
+    assert.equal(ended.reason, 'cancelled');
+  });
+
   test('reports a missing audio file (AUDIO_NOT_FOUND) and stays ready', async () => {
     const error = await client.callError('startDictation', { source: { kind: 'file', path: '/nonexistent/clip.wav', realtime: false } });
     assert.equal(error.code, 'AUDIO_NOT_FOUND');

@@ -5,8 +5,9 @@
  * arrives, not when dictation started: if the user typed or moved the cursor meanwhile, the phrase
  * goes to the new position. With no text editor but a focused terminal, text goes to the terminal.
  *
- * Nothing is lost: if an editor refuses the edit (read-only, closed), the phrase is copied to the
- * clipboard and the user is told.
+ * Nothing is lost: an edit the workbench refuses (the document changed meanwhile, the editor
+ * closed) is tried again against the current state; a read-only document, or one that keeps
+ * refusing, gets the phrase on the clipboard and the user is told.
  */
 import * as vscode from 'vscode';
 import { formatPhrase, type FormatOptions } from '../text/smart-format';
@@ -39,6 +40,9 @@ export interface ShownPartial {
 const HISTORY = 20;
 
 const CONTEXT_CHARS = 400;
+
+/** Tries at an edit the workbench refused before the phrase goes to the clipboard instead. */
+const EDIT_ATTEMPTS = 3;
 
 /**
  * True if the document cannot be edited: its file system says so, or it has no writable file
@@ -101,17 +105,32 @@ export class PhraseInserter implements vscode.Disposable {
   async commit(phrase: string, options: { keepCase?: boolean } = {}): Promise<InsertResult> {
     this.partialText = '';
     this.render();
-    const target = this.target();
-    if (!target) return this.toClipboard(phrase, 'There is no editor or terminal to dictate into');
-    if (target.kind === 'terminal') {
-      const text = (this.terminalNeedsSpace ? ' ' : '') + phrase.trim();
-      target.terminal.sendText(text, false);
-      this.terminalNeedsSpace = true;
-      return { inserted: true, where: 'terminal', text };
+    // An edit is composed against the document as this process last saw it. The workbench refuses
+    // it (false) when the document changed in the meantime - a key typed during the round trip -
+    // and throws when the editor closed. Either way nothing was applied, so it is composed again
+    // against the current state; only a target that keeps refusing sends the phrase to the clipboard.
+    let refusal = '';
+    for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+      const target = this.target();
+      if (!target) return this.toClipboard(phrase, 'There is no editor or terminal to dictate into');
+      if (target.kind === 'terminal') {
+        const text = (this.terminalNeedsSpace ? ' ' : '') + phrase.trim();
+        target.terminal.sendText(text, false);
+        this.terminalNeedsSpace = true;
+        return { inserted: true, where: 'terminal', text };
+      }
+      const { editor } = target;
+      if (isReadOnly(editor.document)) return this.toClipboard(phrase, `${editor.document.fileName} is read-only`);
+      const attempted = await this.insertAtCursors(editor, phrase, options.keepCase);
+      if (typeof attempted !== 'string') return attempted;
+      refusal = attempted;
     }
-    const { editor } = target;
-    if (isReadOnly(editor.document)) return this.toClipboard(phrase, `${editor.document.fileName} is read-only`);
-    const format = { ...this.format(), keepCase: options.keepCase };
+    return this.toClipboard(phrase, refusal);
+  }
+
+  /** One edit at every cursor of `editor`; a string says why the workbench refused it. */
+  private async insertAtCursors(editor: vscode.TextEditor, phrase: string, keepCase: boolean | undefined): Promise<InsertResult | string> {
+    const format = { ...this.format(), keepCase };
     const doc = editor.document;
     const pieces = editor.selections.map((sel) => {
       const start = sel.start;
@@ -120,16 +139,21 @@ export class PhraseInserter implements vscode.Disposable {
       return { sel, text: formatPhrase(phrase, { before, after }, format) };
     });
     if (pieces.every((p) => p.text === '')) return { inserted: false, where: 'nowhere', text: '' };
-    const ok = await editor.edit(
-      (b) => {
-        for (const p of pieces) {
-          if (p.sel.isEmpty) b.insert(p.sel.active, p.text);
-          else b.replace(p.sel, p.text);
-        }
-      },
-      { undoStopBefore: true, undoStopAfter: true },
-    );
-    if (!ok) return this.toClipboard(phrase, `${doc.fileName} did not accept the edit`);
+    let ok: boolean;
+    try {
+      ok = await editor.edit(
+        (b) => {
+          for (const p of pieces) {
+            if (p.sel.isEmpty) b.insert(p.sel.active, p.text);
+            else b.replace(p.sel, p.text);
+          }
+        },
+        { undoStopBefore: true, undoStopAfter: true },
+      );
+    } catch (e) {
+      return `${doc.fileName} could not be edited (${(e as Error).message})`;
+    }
+    if (!ok) return `${doc.fileName} did not accept the edit`;
     this.remember(editor, pieces.map((p) => p.text));
     return { inserted: true, where: 'editor', text: pieces[0].text };
   }

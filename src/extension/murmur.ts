@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { wallClockMs, type FinalEvent, type ModelInfo, type PartialEvent, type SidecarEvent } from '../protocol';
+import { wallClockMs, type FinalEvent, type ModelInfo, type PartialEvent, type RequestBody, type SidecarEvent } from '../protocol';
 import { affectsModel, readConfig, type MurmurConfig } from './config';
 import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { interpretPhrase } from '../text/interpret';
@@ -60,6 +60,11 @@ export class Murmur implements vscode.Disposable {
   private loadingKey = '';
   private state: DictationState = 'idle';
   private session: number | undefined;
+  /** Bumped when a start in progress is given up (Stop, Cancel, a failed load, a crash). */
+  private startTicket = 0;
+  /** A startDictation is on its way: finals that overtake its response are held until it lands. */
+  private awaitingSession = false;
+  private heldFinals: FinalEvent[] = [];
   /** Finals are inserted one after another, in order. */
   private commitChain: Promise<void> = Promise.resolve();
   private restartDelayMs = 1000;
@@ -263,6 +268,7 @@ export class Murmur implements vscode.Disposable {
     }
     this.inserter.preferTerminal = options.target === 'terminal';
     const t0 = performance.now();
+    const ticket = ++this.startTicket;
     this.state = 'starting';
     this.status.set('starting');
     await this.setContext(true);
@@ -271,7 +277,7 @@ export class Murmur implements vscode.Disposable {
     const vocabulary = this.config().vocabularyBiasing ? gatherVocabulary(this.config().vocabulary) : Promise.resolve([]);
     try {
       const client = await this.ensureSidecar();
-      if (this.state !== 'starting') return; // cancelled while spawning
+      if (ticket !== this.startTicket) return; // given up while spawning
       ready = this.ensureReady(true, client);
       // While the model for the current settings is loading, the sidecar takes the dictation
       // anyway: the recorder starts now and its audio waits for the model, so a cold start does not
@@ -282,29 +288,37 @@ export class Murmur implements vscode.Disposable {
       const mine: { session?: number } = {};
       if (!overlap) {
         await ready;
-        if (this.state !== 'starting') return; // cancelled while loading
+        if (ticket !== this.startTicket) return; // given up while loading
       } else {
         // If the load fails, ensureReady reports it; this dictation is over at once (the sidecar
         // ends its side with 'error', which then matches no session here).
         ready.catch(() => {
           loadFailed = true;
-          if (mine.session !== undefined && this.session === mine.session) this.endSession(true);
+          if (mine.session === undefined) return;
+          // Usually the sidecar has ended it already ('error'); if it started it on the model it
+          // still held, it would listen on.
+          this.endInSidecar(client, mine.session);
+          if (this.session === mine.session) this.endSession(true);
         });
       }
       const cfg = this.config();
       const hotwords = await vocabulary;
-      const started = await client.request({ type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: { ...cfg.recognizer, ...(hotwords.length ? { hotwords } : {}) } });
+      const session = await this.requestSession(client, { type: 'startDictation', source: { kind: 'microphone', device: cfg.device }, options: { ...cfg.recognizer, ...(hotwords.length ? { hotwords } : {}) } });
       if (hotwords.length) this.log.debug(`vocabulary: ${hotwords.length} terms sent with the dictation`);
-      if (loadFailed) {
-        this.endSession(true);
+      if (loadFailed || ticket !== this.startTicket) {
+        // Given up while the sidecar started it: the load failed (a path that fails its check
+        // leaves the previous model loaded, and the dictation may have started on that), or Stop or
+        // Cancel came first. End it there too, or its recorder runs on and its phrases land later.
+        this.endInSidecar(client, session);
+        if (ticket === this.startTicket) this.endSession(true);
         return;
       }
-      mine.session = started.session;
-      this.session = started.session;
+      mine.session = session;
+      this.adoptSession(session);
       this.state = 'listening';
       this.stats.startToListeningMs.push(performance.now() - t0);
       this.status.set('listening');
-      this.log.info(`dictation ${started.session} started (device ${cfg.device})`);
+      this.log.info(`dictation ${session} started (device ${cfg.device})`);
     } catch (e) {
       // A start that failed because the model did not load: ensureReady has reported that.
       const modelFailed = ready !== undefined && (await ready.then(() => false, () => true));
@@ -361,6 +375,7 @@ export class Murmur implements vscode.Disposable {
 
   /** `keepStatus`: an error is on the status bar (a failed model load) and should stay there. */
   private endSession(keepStatus = false): void {
+    if (this.state === 'starting') this.startTicket++; // the start in progress must not go on
     this.state = 'idle';
     this.session = undefined;
     this.inserter.clearPartial();
@@ -380,7 +395,10 @@ export class Murmur implements vscode.Disposable {
         }
         return;
       case 'final':
-        if (this.session === undefined || e.session === this.session) this.commitFinal(e);
+        if (e.session === this.session) this.commitFinal(e);
+        else if (this.awaitingSession) this.heldFinals.push(e);
+        // A session this side gave up (cancelled, abandoned while starting): what it heard is dropped.
+        else this.log.info(`phrase ${e.session}.${e.utterance} dropped: dictation ${e.session} is not the current one`);
         return;
       case 'level':
         this.status.setLevel(e.peak);
@@ -407,32 +425,68 @@ export class Murmur implements vscode.Disposable {
     return this.state === 'listening' && e.session === this.session;
   }
 
+  /** Sends startDictation; finals that overtake its response are held for adoptSession. */
+  private async requestSession(client: SidecarClient, request: RequestBody<'startDictation'> & { type: 'startDictation' }): Promise<number> {
+    this.awaitingSession = true;
+    this.heldFinals = [];
+    try {
+      return (await client.request(request)).session;
+    } finally {
+      this.awaitingSession = false;
+    }
+  }
+
+  /** The dictation is this side's now: its finals are committed, including any held. */
+  private adoptSession(session: number): void {
+    this.session = session;
+    const held = this.heldFinals.filter((e) => e.session === session);
+    this.heldFinals = [];
+    for (const e of held) this.commitFinal(e);
+  }
+
+  /** Ends a dictation this side no longer follows; only that session, so a newer one is safe. */
+  private endInSidecar(client: SidecarClient, session: number): void {
+    this.heldFinals = [];
+    void client.request({ type: 'cancelDictation', session }).then(
+      (r) => r.session !== null && this.log.info(`dictation ${session} ended in the engine: it was given up while starting`),
+      (err: Error) => this.log.warn(`cancel of dictation ${session}: ${err.message}`),
+    );
+  }
+
   private commitFinal(e: FinalEvent): void {
-    this.commitChain = this.commitChain.then(async () => {
-      const cfg = this.config();
-      if (cfg.voiceMappingError && cfg.voiceMappingError !== this.reportedMappingError) {
-        this.reportedMappingError = cfg.voiceMappingError;
-        this.log.warn(cfg.voiceMappingError);
-        void vscode.window.showWarningMessage(`Murmur: ${cfg.voiceMappingError}`);
-      }
-      const meaning = interpretPhrase(e.text, cfg.voice);
-      if (meaning.kind === 'command') {
-        this.inserter.clearPartial();
-        const what = await runVoiceCommand(meaning.command, { inserter: this.inserter, stop: () => this.stop(), log: this.log });
-        this.log.info(`phrase ${e.session}.${e.utterance}: voice command ${meaning.command}: ${what}`);
-        this.stats.lastCommand = { command: meaning.command, result: what };
-        this.finalEmitter.fire({ event: e, where: 'command', text: '' });
-        return;
-      }
-      const r = await this.inserter.commit(meaning.text, { keepCase: meaning.keepCase });
-      // From the sidecar's send to the edit applied: IPC, queueing behind earlier phrases, the edit.
-      const latencyMs = wallClockMs() - e.sentAt;
-      this.stats.finalToEditorMs.push(latencyMs);
-      if (r.inserted) this.stats.committed++;
-      this.stats.lastInsert = { where: r.where, text: r.text };
-      this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} in ${latencyMs.toFixed(0)} ms (${e.reason}, ${e.text.length} chars)`);
-      this.finalEmitter.fire({ event: e, where: r.where, text: r.text });
+    // Each step catches its own failure: a rejected link would skip every later phrase.
+    this.commitChain = this.commitChain.then(() => this.commitOne(e)).catch(async (err: unknown) => {
+      this.log.error(`phrase ${e.session}.${e.utterance} could not be committed: ${(err as Error).stack ?? String(err)}`);
+      await Promise.resolve(vscode.env.clipboard.writeText(e.text)).catch(() => undefined);
+      void vscode.window.showWarningMessage('Murmur: the dictated text could not be inserted and was copied to the clipboard. See "Murmur: Show Log".');
+      this.finalEmitter.fire({ event: e, where: 'clipboard', text: e.text });
     });
+  }
+
+  private async commitOne(e: FinalEvent): Promise<void> {
+    const cfg = this.config();
+    if (cfg.voiceMappingError && cfg.voiceMappingError !== this.reportedMappingError) {
+      this.reportedMappingError = cfg.voiceMappingError;
+      this.log.warn(cfg.voiceMappingError);
+      void vscode.window.showWarningMessage(`Murmur: ${cfg.voiceMappingError}`);
+    }
+    const meaning = interpretPhrase(e.text, cfg.voice);
+    if (meaning.kind === 'command') {
+      this.inserter.clearPartial();
+      const what = await runVoiceCommand(meaning.command, { inserter: this.inserter, stop: () => this.stop(), log: this.log });
+      this.log.info(`phrase ${e.session}.${e.utterance}: voice command ${meaning.command}: ${what}`);
+      this.stats.lastCommand = { command: meaning.command, result: what };
+      this.finalEmitter.fire({ event: e, where: 'command', text: '' });
+      return;
+    }
+    const r = await this.inserter.commit(meaning.text, { keepCase: meaning.keepCase });
+    // From the sidecar's send to the edit applied: IPC, queueing behind earlier phrases, the edit.
+    const latencyMs = wallClockMs() - e.sentAt;
+    this.stats.finalToEditorMs.push(latencyMs);
+    if (r.inserted) this.stats.committed++;
+    this.stats.lastInsert = { where: r.where, text: r.text };
+    this.log.info(`phrase ${e.session}.${e.utterance} -> ${r.where} in ${latencyMs.toFixed(0)} ms (${e.reason}, ${e.text.length} chars)`);
+    this.finalEmitter.fire({ event: e, where: r.where, text: r.text });
   }
 
   private setContext(dictating: boolean): Thenable<unknown> {
@@ -468,8 +522,8 @@ export class Murmur implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Murmur: transcribing ${path.basename(file.fsPath)}`, cancellable: true },
       async (_progress, token) => {
         this.state = 'listening';
-        const { session } = await client.request({ type: 'startDictation', source: { kind: 'file', path: file.fsPath, realtime: false }, options: { partials: false } });
-        this.session = session;
+        const session = await this.requestSession(client, { type: 'startDictation', source: { kind: 'file', path: file.fsPath, realtime: false }, options: { partials: false } });
+        this.adoptSession(session);
         token.onCancellationRequested(() => void this.cancel());
         await new Promise<void>((resolve) => {
           const sub = client.onEvent((e) => {

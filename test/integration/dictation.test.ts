@@ -5,8 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { PhraseInserter } from '../../src/extension/inserter';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, shared, speak, until } from './helpers';
+import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, shared, speak, until } from './helpers';
 
 const GO = 'Go forward ten meters.';
 const HE = 'He might even have been made amiable himself.';
@@ -61,6 +62,26 @@ describe('dictation in a real VS Code', function () {
     await done;
     await vscode.commands.executeCommand('murmur.stopDictation');
     assert.equal(editor.document.getText(), 'first: go forward ten meters.\nsecond: go forward ten meters.');
+  });
+
+  it('a key typed while a phrase is on its way: the phrase still lands in the editor, once', async () => {
+    const editor = await newEditor('Hello');
+    editor.selection = new vscode.Selection(0, 5, 0, 5);
+    const inserter = new PhraseInserter(() => api.murmur.config().format);
+    try {
+      await vscode.env.clipboard.writeText('clipboard before');
+      // The key reaches the workbench first. The phrase's edit was composed against the document
+      // before the key, so the workbench refuses it; it must be composed again, not given up.
+      const typed = editor.edit((b) => b.insert(new vscode.Position(0, 5), '!'));
+      const r = await inserter.commit('Go forward ten meters.');
+      assert.equal(await typed, true);
+      assert.equal(r.where, 'editor', `inserted, not sent elsewhere: ${JSON.stringify(r)}`);
+      assert.equal(editor.document.getText(), `Hello!${r.text}`);
+      assert.match(r.text, /^ Go forward ten meters\.$/);
+      assert.equal(await vscode.env.clipboard.readText(), 'clipboard before', 'the clipboard is left alone');
+    } finally {
+      inserter.dispose();
+    }
   });
 
   it('shows the partial text in place at every cursor while speaking, then the final replaces it', async () => {
@@ -228,15 +249,32 @@ describe('dictation in a real VS Code', function () {
     }
   });
 
-  it('a bad model path shows the error and dictation does not start', async () => {
+  it('a bad model path shows the error; nothing records or types behind it', async () => {
+    // The model loaded before stays in the engine when the new path fails its check. A dictation
+    // must not start on it behind the user's back: its recorder would run on and its phrases land
+    // later, in whatever editor is active then.
+    await api.murmur.ensureReady(false);
+    speak([GOFORWARD()]);
+    const editor = await newEditor();
+    const committed: string[] = [];
+    const sub = api.murmur.onDidCommit((c) => committed.push(c.text));
+    api.murmur.stats.lastError = undefined;
     await setting('model.path', '/nonexistent/murmur-model');
     try {
-      await newEditor();
       await vscode.commands.executeCommand('murmur.startDictation');
-      await until('the model error', () => api.murmur.stats.lastError?.code === 'MODEL_NOT_FOUND', 30_000);
-      assert.match(api.murmur.stats.lastError?.message ?? '', /\/nonexistent\/murmur-model does not exist/);
+      const lastError = () => api.murmur.stats.lastError;
+      await until('the model error', () => lastError()?.code === 'MODEL_NOT_FOUND', 30_000);
+      assert.match(lastError()?.message ?? '', /\/nonexistent\/murmur-model does not exist/);
       assert.equal(api.murmur.dictating, false);
+      // Longer than the clip takes to be heard, endpointed and decoded.
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.deepEqual(committed, [], 'no phrase was committed');
+      assert.equal(editor.document.getText(), '');
+      const pid = api.murmur.sidecarPid;
+      assert.ok(pid, 'the sidecar is still up');
+      assert.deepEqual(children(pid, 'arecord'), [], 'no recorder left running in the sidecar');
     } finally {
+      sub.dispose();
       await setting('model.path', '');
     }
   });

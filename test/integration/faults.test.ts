@@ -6,34 +6,15 @@
  * exactly the phrases whose final reached the extension, each once, and dictation works again.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, AMIABLE, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
+import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
 // Deterministic, so a failing run can be replayed (the seed is printed).
 import { mulberry32 as prng } from '../helpers/random';
 
 const DICTATIONS = Number(process.env.MURMUR_FAULT_DICTATIONS ?? 100);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Live child processes of `pid` whose command is `name`. */
-function children(pid: number, name: string): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const comm = /^Name:\s+(\S+)/m.exec(status)?.[1];
-      const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      if (ppid === pid && comm === name && state !== 'Z') out.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
 
 describe('faults in a real VS Code: nothing typed is lost or doubled', function () {
   this.timeout(30 * 60_000);
@@ -65,7 +46,12 @@ describe('faults in a real VS Code: nothing typed is lost or doubled', function 
     const random = prng(seed);
     const editor = await newEditor();
     const committed: string[] = [];
-    const sub = api.murmur.onDidCommit((c) => committed.push(c.text));
+    // Where each phrase went, with its session: a mismatch says which phrase landed elsewhere.
+    const landed: string[] = [];
+    const sub = api.murmur.onDidCommit((c) => {
+      committed.push(c.text);
+      landed.push(`${c.event.session}.${c.event.utterance} -> ${c.where}`);
+    });
     const hit = { load: 0, speech: 0, final: 0, missed: 0 };
     try {
       for (let i = 0; i < DICTATIONS; i++) {
@@ -97,7 +83,7 @@ describe('faults in a real VS Code: nothing typed is lost or doubled', function 
           () => undefined,
         );
         // What arrived is in the document, in order, once; nothing provisional is left behind.
-        assert.equal(editor.document.getText(), committed.join(''), `after fault ${i + 1} (${phase}, seed ${seed})`);
+        assert.equal(editor.document.getText(), committed.join(''), `after fault ${i + 1} (${phase}, seed ${seed}); last phrases: ${landed.slice(-3).join(', ')}`);
       }
       console.log(`    killed while loading ${hit.load}, during speech ${hit.speech}, during the final decode ${hit.final}; ${hit.missed} after the dictation had already ended`);
       console.log(`    ${committed.length} phrases committed across the faults, ${api.murmur.stats.restarts} restarts`);

@@ -108,3 +108,21 @@ export async function until(what: string, check: () => boolean, timeoutMs = 30_0
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Live child processes of `pid` whose command is `name`. */
+export function children(pid: number, name: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const comm = /^Name:\s+(\S+)/m.exec(status)?.[1];
+      const state = /^State:\s+(\S)/m.exec(status)?.[1];
+      if (ppid === pid && comm === name && state !== 'Z') out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}

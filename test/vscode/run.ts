@@ -226,6 +226,23 @@ async function runExtensionTests(page: Page, server: CodeServer, repoRoot: strin
   return summary;
 }
 
+/** The last lines of each extension host's "Murmur" output channel, newest host last. */
+function printMurmurLogTails(serverLogs: string, lines = 60): void {
+  let files: string[];
+  try {
+    files = (fs.readdirSync(serverLogs, { recursive: true }) as string[]).filter((f) => path.basename(f) === 'Murmur.log').sort();
+  } catch {
+    return; // the server never wrote logs
+  }
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(serverLogs, f), 'utf8').trimEnd();
+    if (!text) continue;
+    const all = text.split('\n');
+    console.log(`\n[harness] ${f}, last ${Math.min(lines, all.length)} of ${all.length} lines:`);
+    for (const l of all.slice(-lines)) console.log(`    ${l}`);
+  }
+}
+
 async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string, workspace: string, resultsDir: string, grep: string | undefined, verbose: boolean): Promise<PhaseResult> {
   const result: PhaseResult = { passed: 0, failed: 0 };
   const payload = [['extensionDevelopmentPath', server.remoteUri(repoRoot)], ['skipWelcome', 'true']];
@@ -352,6 +369,8 @@ async function main(): Promise<number> {
     })());
 
   const finish = (code: number): number => {
+    // CI keeps only the console: on a failure, Murmur's own log is what explains it.
+    if (tally.failed > 0) printMurmurLogTails(path.join(vscodeDir, 'server-logs'));
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     const peak = sampler.peakBytes
       ? `, peak memory ${fmtMb(sampler.peakBytes)} PSS (${fmtMb(sampler.peakRssBytes)} summed RSS) over ${sampler.peakProcesses} processes`

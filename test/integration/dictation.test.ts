@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { PhraseInserter } from '../../src/extension/inserter';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, shared, speak, until } from './helpers';
+import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, shared, sleep, speak, until } from './helpers';
 
 const GO = 'Go forward ten meters.';
 const HE = 'He might even have been made amiable himself.';
@@ -126,7 +126,7 @@ describe('dictation in a real VS Code', function () {
     await vscode.commands.executeCommand('murmur.pushToTalk');
     const heldUntil = Date.now() + 4000;
     while (Date.now() < heldUntil) {
-      await new Promise((r) => setTimeout(r, 33));
+      await sleep(33);
       await vscode.commands.executeCommand('murmur.pushToTalk');
       assert.equal(api.murmur.dictating, true, 'dictation stopped while the key was held');
     }
@@ -269,7 +269,7 @@ describe('dictation in a real VS Code', function () {
       // load runs); whichever lands first, the dictation ends.
       await until('dictation to end', () => !api.murmur.dictating, 5000);
       // Longer than the clip takes to be heard, endpointed and decoded.
-      await new Promise((r) => setTimeout(r, 4000));
+      await sleep(4000);
       assert.deepEqual(committed, [], 'no phrase was committed');
       assert.equal(editor.document.getText(), '');
       const pid = api.murmur.sidecarPid;

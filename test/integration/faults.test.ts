@@ -8,13 +8,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, speak, until } from './helpers';
+import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, sleep, speak, until } from './helpers';
 // Deterministic, so a failing run can be replayed (the seed is printed).
 import { mulberry32 as prng } from '../helpers/random';
 
 const DICTATIONS = Number(process.env.MURMUR_FAULT_DICTATIONS ?? 100);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults in a real VS Code: nothing typed is lost or doubled', function () {
   this.timeout(30 * 60_000);

@@ -446,7 +446,6 @@ export class Murmur implements vscode.Disposable {
 
   /** Ends a dictation this side no longer follows; only that session, so a newer one is safe. */
   private endInSidecar(client: SidecarClient, session: number): void {
-    this.heldFinals = [];
     void client.request({ type: 'cancelDictation', session }).then(
       (r) => r.session !== null && this.log.info(`dictation ${session} ended in the engine: it was given up while starting`),
       (err: Error) => this.log.warn(`cancel of dictation ${session}: ${err.message}`),

@@ -55,7 +55,7 @@ const FORMAT: Record<ExportFormat, string> = {
 
 function levelNote(level: OptimizationLevel): string {
   if (level === 'all') {
-    return 'Level "all" may apply layout optimisations specific to the CPU it was exported on; for a model shared across different machines, export with "extended" or "basic".';
+    return 'Level "all" may apply layout optimisations specific to the CPU it was exported on; for a model shared across different machines, export with "extended" or "basic". At this level Murmur also runs depthwise 1-D convolutions (Zipformer conv modules) as 2-D ones, which onnxruntime computes with a faster kernel.';
   }
   return `Level "${level}" applies no CPU-specific layouts, so the files suit other machines too.`;
 }

@@ -20,7 +20,7 @@ import type { Log } from '../log';
 import { silentLog } from '../log';
 import { resolveModel, type ResolvedModel } from '../models/detect';
 import { readOnnxInfo } from '../onnx/metadata';
-import { conversionOptions, isOrtFile } from '../onnx/ort-cache';
+import { conversionOptions, conversionSource, isOrtFile } from '../onnx/ort-cache';
 import type { ModelFamily } from '../recognizer';
 import { cardFileName, renderCard } from './card';
 import { MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, hasManifest, outlineOf, type ManifestFile, type MurmurManifest } from './manifest';
@@ -153,9 +153,11 @@ function diskLooksFull(dir: string, needBytes: number): boolean {
 }
 
 /** Runs onnxruntime's optimiser over one file, which writes the result to `dest` (its suffix picks the format). */
-async function optimise(source: string, dest: string, options: ExportOptions): Promise<void> {
+async function optimise(source: string, dest: string, options: ExportOptions, log: Log): Promise<void> {
   try {
-    const session = await ort.InferenceSession.create(source, conversionOptions(options.optimization, dest));
+    // At level "all" the graph edits of the ORT cache pay off (graph-rewrite.ts); below it they do not.
+    const model = options.optimization === 'all' ? conversionSource(source, log) : source;
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, conversionOptions(options.optimization, dest)) : await ort.InferenceSession.create(model, conversionOptions(options.optimization, dest));
     await session.release();
   } catch (e) {
     const message = (e as Error).message;
@@ -276,7 +278,7 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
       const dest = path.join(staging, name);
       const bytes = fs.statSync(m.path).size;
       progress(0.05 + (0.8 * doneBytes) / totalBytes, `Optimising the ${m.role} (${path.basename(m.path)}, ${(bytes / 1e6).toFixed(1)} MB) into ${name}`);
-      await optimise(m.path, dest, options);
+      await optimise(m.path, dest, options, log);
       doneBytes += bytes;
       const info = resolved.onnx[m.role];
       files.push({

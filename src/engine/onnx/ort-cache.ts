@@ -28,11 +28,15 @@ import * as ort from 'onnxruntime-node';
 import { MurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
+import { rewriteForOnnxruntime } from './graph-rewrite';
 import { fileHead } from './metadata';
+import { ProtobufError } from './protobuf';
 
 const OPT_LEVEL = 'all';
 /** Part of the cache key: change it whenever the conversion settings below change. */
-const CONVERSION_TAG = 'dq-folded';
+const CONVERSION_TAG = 'dq-folded+dwconv2d';
+/** Larger models are converted as they are (the rewrite holds the whole file in memory). */
+const REWRITE_MAX_BYTES = 1 << 30;
 const LOCK_STALE_MS = 5 * 60 * 1000;
 const LOCK_WAIT_MS = 10 * 60 * 1000;
 
@@ -151,11 +155,31 @@ export function conversionOptions(level: 'disabled' | 'basic' | 'extended' | 'al
   };
 }
 
+/**
+ * What onnxruntime should convert: the model with Murmur's graph edits (graph-rewrite.ts) as bytes,
+ * or its path when there is nothing to edit. A file the editor cannot parse is handed over as it
+ * is, so the error the user sees is onnxruntime's own.
+ */
+export function conversionSource(onnxPath: string, log: Log): string | Uint8Array {
+  if (fs.statSync(onnxPath).size > REWRITE_MAX_BYTES) return onnxPath;
+  try {
+    const rewritten = rewriteForOnnxruntime(fs.readFileSync(onnxPath));
+    if (rewritten.depthwiseConvs === 0) return onnxPath;
+    log('info', `${path.basename(onnxPath)}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
+    return rewritten.bytes;
+  } catch (e) {
+    if (!(e instanceof ProtobufError)) throw e;
+    log('warn', `${path.basename(onnxPath)}: not rewritten (${e.message}); converting it as it is`);
+    return onnxPath;
+  }
+}
+
 async function convert(onnxPath: string, ortPath: string, log: Log): Promise<number> {
   const tmp = `${ortPath.slice(0, -4)}.${process.pid}.tmp.ort`; // must end in .ort: that picks the format
   const t0 = performance.now();
   try {
-    const session = await ort.InferenceSession.create(onnxPath, conversionOptions(OPT_LEVEL, tmp));
+    const source = conversionSource(onnxPath, log);
+    const session = typeof source === 'string' ? await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp)) : await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp));
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
     fs.renameSync(tmp, ortPath);

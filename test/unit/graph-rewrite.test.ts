@@ -1,0 +1,207 @@
+/**
+ * The ONNX edits made before conversion (src/engine/onnx/graph-rewrite.ts) and the protobuf codec
+ * under them: the codec gives back real model files byte for byte; the depthwise rewrite computes
+ * exactly what the original computes (compared with onnxruntime's optimiser off, where both run
+ * the plain Conv kernel) on the real Zipformer encoder and on small models covering stride,
+ * dilation, asymmetric padding, bias and both opset forms of Unsqueeze; and models it must not
+ * touch come back as they were.
+ */
+import { describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { rewriteForOnnxruntime } from '../../src/engine/onnx/graph-rewrite';
+import { conversionSource } from '../../src/engine/onnx/ort-cache';
+import { bytesField, decodeMessage, encodeMessage, stringField, varintField, type WireField } from '../../src/engine/onnx/protobuf';
+import { silentLog } from '../../src/engine/log';
+import { mulberry32 as seededRandom } from '../helpers/random';
+import { sharedPath, zipformerFiles, MOONSHINE_DIR } from '../helpers/shared';
+
+type Level = 'disabled' | 'all';
+
+async function session(model: string | Uint8Array, level: Level): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: level, intraOpNumThreads: 1, logSeverityLevel: 3 };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+/** Bitwise comparison of two float tensors' data. */
+function sameBits(a: ort.Tensor, b: ort.Tensor): boolean {
+  const x = a.data as Float32Array;
+  const y = b.data as Float32Array;
+  return x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+}
+
+describe('protobuf codec', () => {
+  for (const [name, file] of [
+    ['Zipformer encoder', zipformerFiles().encoder],
+    ['Zipformer joiner', zipformerFiles().joiner],
+    ['Moonshine encoder', sharedPath(MOONSHINE_DIR, 'encoder_model.onnx')],
+    ['Silero VAD (If subgraphs)', sharedPath('models/silero-vad-v5/silero_vad.onnx')],
+  ] as const) {
+    test(`${name}: decoding and encoding again gives the same bytes`, () => {
+      const bytes = fs.readFileSync(file);
+      const top = decodeMessage(bytes);
+      // Go one level down too (the graph), where the rewrite works.
+      const again = top.map((f) => (f.number === 7 ? bytesField(7, encodeMessage(decodeMessage(f.bytes))) : f));
+      assert.ok(Buffer.from(encodeMessage(again)).equals(bytes));
+    });
+  }
+
+  test('negative int64 values survive (ten-byte varints)', () => {
+    const f = decodeMessage(encodeMessage([varintField(3, -1n)]));
+    assert.equal(f[0].bytes.length, 0);
+    assert.equal(BigInt.asIntN(64, f[0].varint), -1n);
+  });
+
+  test('a field running past its message is an error, not a silent cut', () => {
+    const bytes = encodeMessage([stringField(1, 'hello')]);
+    assert.throws(() => decodeMessage(bytes.subarray(0, bytes.length - 2)), /runs past the end/);
+  });
+});
+
+describe('depthwise 1-D convolutions as 2-D', () => {
+  test('the real Zipformer encoder: 24 rewritten, outputs and states bit-identical to the original', async () => {
+    const file = zipformerFiles().encoder;
+    const original = fs.readFileSync(file);
+    const rewritten = rewriteForOnnxruntime(original);
+    assert.equal(rewritten.depthwiseConvs, 24);
+    const a = await session(file, 'disabled');
+    const b = await session(rewritten.bytes, 'disabled');
+    const states = (s: ort.InferenceSession) => {
+      const out: Record<string, ort.Tensor> = {};
+      for (const m of s.inputMetadata) {
+        if (m.name === 'x' || !m.isTensor) continue;
+        const dims = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+        const n = dims.reduce((p, q) => p * q, 1);
+        out[m.name] = m.type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(n), dims) : new ort.Tensor('float32', new Float32Array(n), dims);
+      }
+      return out;
+    };
+    const sa = states(a);
+    const sb = states(b);
+    const random = seededRandom(7);
+    for (let call = 0; call < 4; call++) {
+      const x = Float32Array.from({ length: 45 * 80 }, () => random() * 8 - 6); // log-mel-like values
+      const oa = await a.run({ ...sa, x: new ort.Tensor('float32', x, [1, 45, 80]) });
+      const ob = await b.run({ ...sb, x: new ort.Tensor('float32', x.slice(), [1, 45, 80]) });
+      for (const name of a.outputNames) {
+        if (oa[name].type === 'float32') assert.ok(sameBits(oa[name], ob[name]), `call ${call}: ${name} differs`);
+      }
+      for (const k of Object.keys(sa)) {
+        sa[k] = oa[`new_${k}`];
+        sb[k] = ob[`new_${k}`];
+      }
+    }
+  });
+
+  test('models without depthwise 1-D convolutions are left as they are', () => {
+    for (const file of [sharedPath(MOONSHINE_DIR, 'encoder_model.onnx'), sharedPath(MOONSHINE_DIR, 'decoder_model_merged.onnx'), zipformerFiles().joiner, zipformerFiles().decoder]) {
+      const bytes = fs.readFileSync(file);
+      const r = rewriteForOnnxruntime(bytes);
+      assert.equal(r.depthwiseConvs, 0, file);
+      assert.equal(r.bytes, bytes, file);
+    }
+  });
+
+  test('the ORT cache converts the rewritten Zipformer encoder and the Moonshine files as they are', () => {
+    const messages: string[] = [];
+    const log = (_level: string, m: string) => messages.push(m);
+    assert.ok(conversionSource(zipformerFiles().encoder, log) instanceof Uint8Array);
+    assert.match(messages.join('\n'), /24 depthwise 1-D convolutions run as 2-D/);
+    assert.equal(conversionSource(sharedPath(MOONSHINE_DIR, 'encoder_model.onnx'), silentLog), sharedPath(MOONSHINE_DIR, 'encoder_model.onnx'));
+  });
+
+  for (const c of [
+    { name: 'stride 2, dilation 2, pads 3/1, bias, opset 13', opset: 13, stride: 2, dilation: 2, pads: [3, 1], bias: true },
+    { name: 'no attributes but group, opset 11 (axes as attribute)', opset: 11, stride: undefined, dilation: undefined, pads: undefined, bias: false },
+    { name: 'kernel 31, pads 15/15 (a Zipformer conv module), opset 17', opset: 17, stride: 1, dilation: 1, pads: [15, 15], bias: true },
+  ]) {
+    test(`a single depthwise Conv1d, ${c.name}: same output as the original`, async () => {
+      const channels = 8;
+      const kernel = c.pads?.[0] === 15 ? 31 : 5;
+      const model = convModel({ channels, kernel, group: channels, ...c });
+      const r = rewriteForOnnxruntime(model);
+      assert.equal(r.depthwiseConvs, 1);
+      const random = seededRandom(3);
+      const x = new ort.Tensor('float32', Float32Array.from({ length: channels * 40 }, () => random() * 2 - 1), [1, channels, 40]);
+      const original = (await (await session(model, 'disabled')).run({ x })).y;
+      const disabled = (await (await session(r.bytes, 'disabled')).run({ x })).y;
+      assert.deepEqual(disabled.dims, original.dims);
+      assert.ok(sameBits(disabled, original), 'with the optimiser off the rewritten graph computes the same bits');
+      // With it on, onnxruntime's depthwise kernel sums in another order: equal up to rounding.
+      const all = (await (await session(r.bytes, 'all')).run({ x })).y;
+      const a = all.data as Float32Array;
+      const o = original.data as Float32Array;
+      assert.deepEqual(all.dims, original.dims);
+      for (let i = 0; i < o.length; i++) assert.ok(Math.abs(a[i] - o[i]) <= 1e-5 * (1 + Math.abs(o[i])), `element ${i}: ${a[i]} vs ${o[i]}`);
+    });
+  }
+
+  test('left alone: a grouped but not depthwise Conv, auto_pad, weights in an external file', () => {
+    const notDepthwise = convModel({ channels: 8, kernel: 5, group: 1, opset: 13, bias: false });
+    assert.equal(rewriteForOnnxruntime(notDepthwise).depthwiseConvs, 0);
+    const autoPad = convModel({ channels: 8, kernel: 5, group: 8, opset: 13, bias: false, autoPad: 'SAME_UPPER' });
+    assert.equal(rewriteForOnnxruntime(autoPad).depthwiseConvs, 0);
+    const external = convModel({ channels: 8, kernel: 5, group: 8, opset: 13, bias: false, externalWeights: true });
+    const r = rewriteForOnnxruntime(external);
+    assert.equal(r.depthwiseConvs, 0);
+    assert.equal(r.bytes, external);
+  });
+});
+
+interface ConvSpec {
+  channels: number;
+  kernel: number;
+  group: number;
+  opset: number;
+  bias: boolean;
+  stride?: number;
+  dilation?: number;
+  pads?: number[];
+  autoPad?: string;
+  externalWeights?: boolean;
+}
+
+/** A one-node ONNX model: y = Conv1d(x) with the given attributes and seeded random weights. */
+function convModel(s: ConvSpec): Uint8Array {
+  const random = seededRandom(11);
+  const inPerGroup = s.channels / s.group;
+  const floats = (n: number) => {
+    const a = Float32Array.from({ length: n }, () => random() - 0.5);
+    return new Uint8Array(a.buffer);
+  };
+  const tensor = (name: string, dims: number[], raw: Uint8Array, external = false): WireField =>
+    bytesField(
+      5,
+      encodeMessage([
+        ...dims.map((d) => varintField(1, d)),
+        varintField(2, 1),
+        stringField(8, name),
+        ...(external ? [bytesField(13, encodeMessage([stringField(1, 'location'), stringField(2, 'weights.bin')])), varintField(14, 1)] : [bytesField(9, raw)]),
+      ]),
+    );
+  const ints = (name: string, v: number[]) => bytesField(5, encodeMessage([stringField(1, name), ...v.map((x) => varintField(8, x)), varintField(20, 7)]));
+  const attrs: WireField[] = [bytesField(5, encodeMessage([stringField(1, 'group'), varintField(3, s.group), varintField(20, 2)])), ints('kernel_shape', [s.kernel])];
+  if (s.stride !== undefined) attrs.push(ints('strides', [s.stride]));
+  if (s.dilation !== undefined) attrs.push(ints('dilations', [s.dilation]));
+  if (s.pads) attrs.push(ints('pads', s.pads));
+  if (s.autoPad) attrs.push(bytesField(5, encodeMessage([stringField(1, 'auto_pad'), stringField(4, s.autoPad), varintField(20, 3)])));
+  const valueInfo = (field: number, name: string, dims: (number | string)[]) =>
+    bytesField(
+      field,
+      encodeMessage([
+        stringField(1, name),
+        bytesField(2, encodeMessage([bytesField(1, encodeMessage([varintField(1, 1), bytesField(2, encodeMessage(dims.map((d) => bytesField(1, encodeMessage([typeof d === 'number' ? varintField(1, d) : stringField(2, d)])))))]))])),
+      ]),
+    );
+  const node = bytesField(1, encodeMessage([stringField(1, 'x'), stringField(1, 'w'), ...(s.bias ? [stringField(1, 'b')] : []), stringField(2, 'y'), stringField(3, 'conv'), stringField(4, 'Conv'), ...attrs]));
+  const graph = encodeMessage([
+    node,
+    stringField(2, 'g'),
+    tensor('w', [s.channels, inPerGroup, s.kernel], floats(s.channels * inPerGroup * s.kernel), s.externalWeights),
+    ...(s.bias ? [tensor('b', [s.channels], floats(s.channels))] : []),
+    valueInfo(11, 'x', [1, s.channels, 40]),
+    valueInfo(12, 'y', [1, s.channels, 'T']),
+  ]);
+  return encodeMessage([varintField(1, 8), bytesField(8, encodeMessage([stringField(1, ''), varintField(2, s.opset)])), bytesField(7, graph)]);
+}

@@ -36,6 +36,14 @@ export class StreamingEncoder {
   readonly config: EncoderConfig;
   private readonly stateSpecs: StateSpec[];
   private states: Record<string, ort.Tensor> = {};
+  /**
+   * Two sets of output tensors, written by onnxruntime in turn: a call reads its states from one
+   * set and writes the new ones into the other. Saves allocating ~40 tensors per call (~0.15 ms of
+   * a 6 ms call here, and the garbage). Shapes are taken from the first call's outputs, since a
+   * model may declare some symbolically; a chunk's shapes never change after that.
+   */
+  private outputSets: [Record<string, ort.Tensor>, Record<string, ort.Tensor>] | undefined;
+  private nextSet = 0;
 
   constructor(private readonly session: ort.InferenceSession, metadata: OnnxMetadata, source: string) {
     const chunk = Number(metadata.T);
@@ -78,14 +86,36 @@ export class StreamingEncoder {
     }
   }
 
-  /** Runs one chunk of `chunkFrames` feature frames (flat, frame-major); returns [frames x outDim]. */
+  /**
+   * Runs one chunk of `chunkFrames` feature frames (flat, frame-major); returns [frames x outDim].
+   * The returned data is valid until the call after next (it lives in an output set).
+   */
   async run(features: Float32Array): Promise<{ data: Float32Array; frames: number; dim: number }> {
     const { chunkFrames, featureDim } = this.config;
     const feeds: Record<string, ort.Tensor> = { ...this.states, x: new ort.Tensor('float32', features, [1, chunkFrames, featureDim]) };
-    const out = await this.session.run(feeds);
+    let out: Record<string, ort.Tensor>;
+    if (this.outputSets) {
+      out = this.outputSets[this.nextSet];
+      this.nextSet ^= 1;
+      await this.session.run(feeds, out);
+    } else {
+      out = (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+      this.outputSets = [likeOutputs(out), likeOutputs(out)];
+    }
     for (const s of this.stateSpecs) this.states[s.name] = out[`new_${s.name}`];
     const enc = out.encoder_out;
     const [, frames, dim] = enc.dims;
     return { data: enc.data as Float32Array, frames, dim };
   }
+}
+
+/** Zero-filled tensors of the same names, types and shapes as `outputs`. */
+function likeOutputs(outputs: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  const set: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(outputs)) {
+    if (t.type === 'int64') set[name] = new ort.Tensor('int64', new BigInt64Array(t.size), t.dims);
+    else if (t.type === 'float32') set[name] = new ort.Tensor('float32', new Float32Array(t.size), t.dims);
+    else throw new Error(`unexpected encoder output type ${t.type} for ${name}`);
+  }
+  return set;
 }

@@ -68,22 +68,44 @@ async function zipformerVsSherpa(clips: BenchClip[]): Promise<void> {
     const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
     let same = true;
     for (let run = 0; run < RUNS; run++) {
-      // Interleave the two so that machine load drifts hit both alike.
-      let c0 = process.cpuUsage();
-      const a = await decodeAll(model, clips, options);
-      oursCpu.push(cpuSeconds(process.cpuUsage(c0)) / a.seconds);
-      ours.push(a.ms / 1000 / a.seconds);
-      let ms = 0;
+      // Interleave the two clip by clip, taking turns at going first, so that the machine's speed,
+      // which drifts from second to second on this shared host, weighs on both alike.
+      let oursMs = 0;
+      let theirsMs = 0;
+      let oursCpuS = 0;
+      let theirsCpuS = 0;
       let seconds = 0;
-      c0 = process.cpuUsage();
-      clips.forEach((c, i) => {
-        const r = sherpaDecode(sherpa, c.samples, CHUNK);
-        ms += r.ms;
+      for (const [i, c] of clips.entries()) {
+        const runOurs = async () => {
+          const c0 = process.cpuUsage();
+          const a = await decodeAll(model, [c], options);
+          oursCpuS += cpuSeconds(process.cpuUsage(c0));
+          oursMs += a.ms;
+          return a.texts[0];
+        };
+        const runTheirs = () => {
+          const c0 = process.cpuUsage();
+          const r = sherpaDecode(sherpa, c.samples, CHUNK);
+          theirsCpuS += cpuSeconds(process.cpuUsage(c0));
+          theirsMs += r.ms;
+          return r.text;
+        };
+        let ourText: string;
+        let theirText: string;
+        if ((run + i) % 2 === 0) {
+          ourText = await runOurs();
+          theirText = runTheirs();
+        } else {
+          theirText = runTheirs();
+          ourText = await runOurs();
+        }
+        if (ourText !== theirText) same = false;
         seconds += c.seconds;
-        if (r.text !== a.texts[i]) same = false;
-      });
-      theirsCpu.push(cpuSeconds(process.cpuUsage(c0)) / seconds);
-      theirs.push(ms / 1000 / seconds);
+      }
+      ours.push(oursMs / 1000 / seconds);
+      theirs.push(theirsMs / 1000 / seconds);
+      oursCpu.push(oursCpuS / seconds);
+      theirsCpu.push(theirsCpuS / seconds);
     }
     const o = median(ours);
     const t = median(theirs);

@@ -4,14 +4,18 @@
  * exactly what the original computes (compared with onnxruntime's optimiser off, where both run
  * the plain Conv kernel) on the real Zipformer encoder and on small models covering stride,
  * dilation, asymmetric padding, bias and both opset forms of Unsqueeze; and models it must not
- * touch come back as they were.
+ * touch come back as they were. Fixing Silero VAD's sample-rate input at 16000 gives the same
+ * probabilities bit for bit, through the real cache and loader too.
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { rewriteForOnnxruntime } from '../../src/engine/onnx/graph-rewrite';
-import { conversionSource } from '../../src/engine/onnx/ort-cache';
+import { cacheKey, conversionSource } from '../../src/engine/onnx/ort-cache';
+import { readWav, toMono16k } from '../../src/engine/audio/wav';
+import { loadSileroVadModel } from '../../src/engine/vad/silero';
+import { tempCacheDir } from '../helpers/temp';
 import { bytesField, decodeMessage, encodeMessage, stringField, varintField, type WireField } from '../../src/engine/onnx/protobuf';
 import { silentLog } from '../../src/engine/log';
 import { mulberry32 as seededRandom } from '../helpers/random';
@@ -205,3 +209,74 @@ function convModel(s: ConvSpec): Uint8Array {
   ]);
   return encodeMessage([varintField(1, 8), bytesField(8, encodeMessage([stringField(1, ''), varintField(2, s.opset)])), bytesField(7, graph)]);
 }
+
+describe('inputs fixed at conversion', () => {
+  const vadFile = () => sharedPath('models/silero-vad-v5/silero_vad.onnx');
+
+  test('Silero VAD with sr fixed at 16000: no sr input, the 8 kHz branch gone, the same probabilities bit for bit', async () => {
+    const original = fs.readFileSync(vadFile());
+    const r = rewriteForOnnxruntime(original, { constantInputs: { sr: 16000n } });
+    assert.deepEqual(r.fixedInputs, ['sr']);
+    const a = await session(vadFile(), 'all');
+    const b = await session(r.bytes, 'all');
+    assert.deepEqual(b.inputNames, ['input', 'state']);
+    // Real speech, window by window with the recurrent state carried, as the detector feeds it.
+    const audio = toMono16k(readWav(sharedPath('audio/pocketsphinx-testdata/goforward.wav')));
+    let sa: Float32Array = new Float32Array(256);
+    let sb: Float32Array = new Float32Array(256);
+    const sr = new ort.Tensor('int64', BigInt64Array.of(16000n), []);
+    let speech = 0;
+    for (let i = 0; i + 576 <= audio.length; i += 512) {
+      const x = audio.slice(i, i + 576);
+      const oa = await a.run({ input: new ort.Tensor('float32', x, [1, 576]), state: new ort.Tensor('float32', sa, [2, 1, 128]), sr });
+      const ob = await b.run({ input: new ort.Tensor('float32', x.slice(), [1, 576]), state: new ort.Tensor('float32', sb, [2, 1, 128]) });
+      assert.ok(sameBits(oa.output, ob.output) && sameBits(oa.stateN, ob.stateN), `window at sample ${i} differs`);
+      if ((oa.output.data as Float32Array)[0] > 0.5) speech++;
+      sa = oa.stateN.data as Float32Array;
+      sb = ob.stateN.data as Float32Array;
+    }
+    assert.ok(speech > 10, `the clip has speech (${speech} windows over 0.5)`);
+  });
+
+  test('a name that is not an int64 scalar input is left alone', () => {
+    const original = fs.readFileSync(vadFile());
+    for (const constantInputs of [{ rate: 16000n }, { state: 0n }] as Record<string, bigint>[]) {
+      const r = rewriteForOnnxruntime(original, { constantInputs });
+      assert.deepEqual(r.fixedInputs, []);
+      assert.equal(r.bytes, original);
+    }
+  });
+
+  test('the fixed value is part of the cache key', () => {
+    const sha = 'a'.repeat(64);
+    const keys = new Set([cacheKey(sha), cacheKey(sha, { constantInputs: { sr: 16000n } }), cacheKey(sha, { constantInputs: { sr: 8000n } })]);
+    assert.equal(keys.size, 3);
+    assert.equal(cacheKey(sha, { constantInputs: { a: 1n, b: 2n } }), cacheKey(sha, { constantInputs: { b: 2n, a: 1n } }));
+  });
+
+  test('the VAD loader: from the cache sr is fixed, by path it is fed; both detect the same speech', async () => {
+    const cache = tempCacheDir();
+    try {
+      const cached = await loadSileroVadModel(vadFile(), { cacheDir: cache.dir });
+      const byPath = await loadSileroVadModel(vadFile(), { noCache: true });
+      try {
+        assert.deepEqual(cached.loaded.fixedInputs, ['sr']);
+        assert.ok(!cached.loaded.session.inputNames.includes('sr'));
+        assert.deepEqual(byPath.loaded.fixedInputs, []);
+        assert.ok(byPath.loaded.session.inputNames.includes('sr'));
+        const audio = toMono16k(readWav(sharedPath('audio/pocketsphinx-testdata/goforward.wav')));
+        const pa = await cached.createVad().process(audio);
+        const pb = await byPath.createVad().process(audio);
+        assert.equal(pa.length, pb.length);
+        assert.ok(pa.length > 20);
+        // The ORT file was optimised at level "all", the path load too: same graph after folding.
+        for (let i = 0; i < pa.length; i++) assert.ok(Math.abs(pa[i] - pb[i]) < 1e-5, `window ${i}: ${pa[i]} vs ${pb[i]}`);
+      } finally {
+        await cached.dispose();
+        await byPath.dispose();
+      }
+    } finally {
+      cache.remove();
+    }
+  });
+});

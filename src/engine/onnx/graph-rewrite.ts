@@ -1,7 +1,13 @@
 /**
  * Graph edits made to an ONNX model before onnxruntime converts it (ort-cache.ts, the exporter).
  *
- * One edit today: a 1-D depthwise convolution (Conv on [N, C, T] with group = C, a weight of
+ * Inputs fixed at conversion (RewriteOptions.constantInputs): a graph input whose value Murmur
+ * always feeds the same becomes a constant, and the optimiser folds what depends on it. Silero
+ * VAD v5 takes its sample rate as an input and picks a 16 kHz or 8 kHz branch with an If node;
+ * with sr fixed at 16000 the If and its nested branches fold away: the same probabilities (bit
+ * for bit), ~7% less time per window and about 1 MB less private memory per process.
+ *
+ * And a 1-D depthwise convolution (Conv on [N, C, T] with group = C, a weight of
  * [C, 1, K]) becomes Unsqueeze -> 2-D Conv with a [C, 1, 1, K] kernel -> Squeeze. The arithmetic
  * is the same (outputs are bit-identical with the optimiser off), but at optimisation level "all"
  * onnxruntime runs a 2-D depthwise Conv with its NCHWc depthwise kernel, while a 1-D grouped Conv
@@ -35,6 +41,13 @@ const OPSET_DOMAIN = 1;
 const OPSET_VERSION = 2;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
+const GRAPH_INPUT = 11;
+const VALUE_INFO_NAME = 1;
+const VALUE_INFO_TYPE = 2;
+const TYPE_TENSOR = 1;
+const TENSOR_TYPE_ELEM = 1;
+const TENSOR_TYPE_SHAPE = 2;
+const SHAPE_DIM = 1;
 const NODE_INPUT = 1;
 const NODE_OUTPUT = 2;
 const NODE_NAME = 3;
@@ -55,11 +68,21 @@ const TENSOR_DATA_LOCATION = 14;
 const DATA_LOCATION_EXTERNAL = 1n;
 const DATA_TYPE_INT64 = 7;
 
+export interface RewriteOptions {
+  /**
+   * Graph inputs to turn into constants: int64 scalars only (a rank-0 or shapeless int64 input).
+   * Names the model does not have as such an input are ignored.
+   */
+  constantInputs?: Readonly<Record<string, bigint>>;
+}
+
 export interface RewriteResult {
   /** The edited model, or the input itself when nothing was changed. */
   bytes: Uint8Array;
   /** Depthwise 1-D convolutions rewritten as 2-D. */
   depthwiseConvs: number;
+  /** Graph inputs that became constants. */
+  fixedInputs: string[];
 }
 
 interface Node {
@@ -128,8 +151,19 @@ function defaultOpset(model: WireField[]): number {
   return 0;
 }
 
-export function rewriteForOnnxruntime(model: Uint8Array): RewriteResult {
-  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0 };
+/** True for a ValueInfoProto of an int64 tensor declared with rank 0 or with no shape. */
+function isInt64Scalar(info: WireField[]): boolean {
+  const type = info.find((f) => f.number === VALUE_INFO_TYPE);
+  const tensor = type && decodeMessage(type.bytes).find((f) => f.number === TYPE_TENSOR);
+  if (!tensor) return false;
+  const t = decodeMessage(tensor.bytes);
+  const elem = t.find((f) => f.number === TENSOR_TYPE_ELEM);
+  const shape = t.find((f) => f.number === TENSOR_TYPE_SHAPE);
+  return elem?.varint === BigInt(DATA_TYPE_INT64) && (!shape || !decodeMessage(shape.bytes).some((f) => f.number === SHAPE_DIM));
+}
+
+export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions = {}): RewriteResult {
+  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [] };
   const top = decodeMessage(model);
   const ir = top.find((f) => f.number === MODEL_IR_VERSION);
   const graphIndex = top.findIndex((f) => f.number === MODEL_GRAPH);
@@ -173,6 +207,7 @@ export function rewriteForOnnxruntime(model: Uint8Array): RewriteResult {
   };
 
   let count = 0;
+  const fixedInputs: string[] = [];
   const out: WireField[] = [];
   graph.forEach((f, i) => {
     const node = nodes[i];
@@ -180,13 +215,28 @@ export function rewriteForOnnxruntime(model: Uint8Array): RewriteResult {
     if (replacement) {
       out.push(...replacement);
       count++;
+    } else if (f.number === GRAPH_INPUT && fixInput(f)) {
+      // The input is gone; its value is now an initializer of the same name (added below).
     } else out.push(f);
   });
-  if (count === 0) return unchanged;
+  if (count === 0 && fixedInputs.length === 0) return unchanged;
   out.push(...added);
   const newTop = top.slice();
   newTop[graphIndex] = bytesField(MODEL_GRAPH, encodeMessage(out));
-  return { bytes: encodeMessage(newTop), depthwiseConvs: count };
+  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs };
+
+  function fixInput(f: WireField): boolean {
+    const info = decodeMessage(f.bytes);
+    const nameField = info.find((x) => x.number === VALUE_INFO_NAME);
+    const name = nameField ? fieldString(nameField) : '';
+    const value = options.constantInputs?.[name];
+    if (value === undefined || !isInt64Scalar(info) || initializers.has(name)) return false;
+    const data = new Uint8Array(8);
+    new DataView(data.buffer).setBigInt64(0, value, true);
+    added.push(bytesField(GRAPH_INITIALIZER, encodeMessage([varintField(TENSOR_DATA_TYPE, DATA_TYPE_INT64), stringField(TENSOR_NAME, name), bytesField(TENSOR_RAW_DATA, data)])));
+    fixedInputs.push(name);
+    return true;
+  }
 
   function depthwiseAs2d(node: Node): WireField[] | undefined {
     if (node.opType !== 'Conv' || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;

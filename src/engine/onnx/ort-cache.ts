@@ -28,7 +28,7 @@ import * as ort from 'onnxruntime-node';
 import { MurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
-import { rewriteForOnnxruntime } from './graph-rewrite';
+import { rewriteForOnnxruntime, type RewriteOptions } from './graph-rewrite';
 import { fileHead } from './metadata';
 import { ProtobufError } from './protobuf';
 
@@ -100,9 +100,14 @@ export function contentHash(onnxPath: string, cacheDir: string): string {
   return sha256;
 }
 
-export function cacheKey(sha256: string): string {
+export function cacheKey(sha256: string, options: RewriteOptions = {}): string {
   const cpu = os.cpus()[0]?.model ?? 'cpu';
-  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}`).digest('hex').slice(0, 24);
+  // Inputs fixed at conversion make another model: part of the key, in a stable order.
+  const fixed = Object.entries(options.constantInputs ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}|${fixed}`).digest('hex').slice(0, 24);
 }
 
 /** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
@@ -160,12 +165,13 @@ export function conversionOptions(level: 'disabled' | 'basic' | 'extended' | 'al
  * or its path when there is nothing to edit. A file the editor cannot parse is handed over as it
  * is, so the error the user sees is onnxruntime's own.
  */
-export function conversionSource(onnxPath: string, log: Log): string | Uint8Array {
+export function conversionSource(onnxPath: string, log: Log, options: RewriteOptions = {}): string | Uint8Array {
   if (fs.statSync(onnxPath).size > REWRITE_MAX_BYTES) return onnxPath;
   try {
-    const rewritten = rewriteForOnnxruntime(fs.readFileSync(onnxPath));
-    if (rewritten.depthwiseConvs === 0) return onnxPath;
-    log('info', `${path.basename(onnxPath)}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
+    const rewritten = rewriteForOnnxruntime(fs.readFileSync(onnxPath), options);
+    if (rewritten.depthwiseConvs === 0 && rewritten.fixedInputs.length === 0) return onnxPath;
+    if (rewritten.depthwiseConvs > 0) log('info', `${path.basename(onnxPath)}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
+    for (const name of rewritten.fixedInputs) log('info', `${path.basename(onnxPath)}: input ${name} fixed at ${String(options.constantInputs?.[name])}`);
     return rewritten.bytes;
   } catch (e) {
     if (!(e instanceof ProtobufError)) throw e;
@@ -174,11 +180,11 @@ export function conversionSource(onnxPath: string, log: Log): string | Uint8Arra
   }
 }
 
-async function convert(onnxPath: string, ortPath: string, log: Log): Promise<number> {
+async function convert(onnxPath: string, ortPath: string, log: Log, options: RewriteOptions): Promise<number> {
   const tmp = `${ortPath.slice(0, -4)}.${process.pid}.tmp.ort`; // must end in .ort: that picks the format
   const t0 = performance.now();
   try {
-    const source = conversionSource(onnxPath, log);
+    const source = conversionSource(onnxPath, log, options);
     const session = typeof source === 'string' ? await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp)) : await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp));
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
@@ -193,9 +199,9 @@ async function convert(onnxPath: string, ortPath: string, log: Log): Promise<num
 }
 
 /** The cached ORT-format file for an ONNX model, converting it first if needed. */
-export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Log = silentLog): Promise<OrtCacheEntry> {
+export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Log = silentLog, options: RewriteOptions = {}): Promise<OrtCacheEntry> {
   fs.mkdirSync(cacheDir, { recursive: true });
-  const key = cacheKey(contentHash(onnxPath, cacheDir));
+  const key = cacheKey(contentHash(onnxPath, cacheDir), options);
   const base = path.basename(onnxPath).replace(/\.onnx$/i, '');
   const ortPath = path.join(cacheDir, `${base}.${key}.ort`);
   const lock = `${ortPath}.lock`;
@@ -210,7 +216,7 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
       try {
         // Another process may have finished between our check and taking the lock.
         if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
-        const convertMs = await convert(onnxPath, ortPath, log);
+        const convertMs = await convert(onnxPath, ortPath, log, options);
         return { ortPath, converted: true, convertMs };
       } finally {
         fs.rmSync(lock, { force: true });

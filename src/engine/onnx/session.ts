@@ -14,6 +14,7 @@ import { MurmurError, isMurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
 import { defaultCacheDir } from '../paths';
+import { readOnnxInfo } from './metadata';
 import { mapFile } from './mmap';
 import { ensureOrtModel, isOrtFile } from './ort-cache';
 
@@ -34,6 +35,11 @@ export interface SessionLoadOptions {
    * call's activations for the life of the session.
    */
   arena?: boolean;
+  /**
+   * Graph inputs fixed at conversion to the ORT cache (graph-rewrite.ts): int64 scalars the caller
+   * always feeds the same. Only the cache path applies them; see LoadedSession.fixedInputs.
+   */
+  constantInputs?: Readonly<Record<string, bigint>>;
   log?: Log;
 }
 
@@ -50,6 +56,8 @@ export interface LoadedSession {
   loadMs: number;
   /** The model bytes onnxruntime uses in place; must live as long as the session. */
   bytes?: Uint8Array;
+  /** Inputs of the ONNX model that this session has as constants (SessionLoadOptions.constantInputs): not to be fed. */
+  fixedInputs: string[];
 }
 
 /** Where a session keeps the model bytes it uses in place (see loadSession). */
@@ -102,19 +110,22 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       const mapped = await createMapped(onnxPath, options, log);
       const loadMs = performance.now() - t0;
       log('info', `loaded ${onnxPath} (ORT file, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
-      return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes };
+      return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes, fixedInputs: [] };
     }
     if (options.noCache) {
       const session = await ort.InferenceSession.create(onnxPath, baseOptions(options.threads));
       const loadMs = performance.now() - t0;
       log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);
-      return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs };
+      return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
     }
-    const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log);
+    const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log, { constantInputs: options.constantInputs });
     const mapped = await createMapped(entry.ortPath, options, log);
+    // Fixed = asked for, an input of the ONNX model, and not an input of the converted session.
+    const wanted = Object.keys(options.constantInputs ?? {});
+    const fixedInputs = wanted.length === 0 ? [] : wanted.filter((n) => !mapped.session.inputNames.includes(n) && readOnnxInfo(onnxPath).inputs.includes(n));
     const loadMs = performance.now() - t0;
     log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
-    return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes };
+    return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes, fixedInputs };
   } catch (e) {
     if (isMurmurError(e)) throw e;
     throw new MurmurError('MODEL_LOAD_FAILED', `onnxruntime could not load ${onnxPath}: ${(e as Error).message}`);

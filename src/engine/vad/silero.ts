@@ -6,6 +6,8 @@
  * sr = 16000 as an int64 scalar, exactly as silero-vad's own OnnxWrapper does. Incoming audio is
  * buffered until a window is complete, so the probabilities depend only on the audio, not on how it
  * was chunked (onnxruntime runs with one intra-op thread, so the arithmetic is deterministic too).
+ * The ORT cache holds the model with sr fixed at 16000 (graph-rewrite.ts): its 8 kHz branch and
+ * the If nodes choosing between the two fold away, and such a session takes no sr input.
  *
  * One loaded model (SileroVadModel) can serve many detectors: each SileroVad has its own state,
  * context and buffer, and they share the session.
@@ -32,7 +34,7 @@ export interface SileroVadOptions {
 /** A loaded Silero session; cheap to create detectors from. */
 export class SileroVadModel {
   constructor(readonly loaded: LoadedSession) {
-    checkSignature(loaded.session, loaded.sourcePath);
+    checkSignature(loaded.session, loaded.sourcePath, loaded.fixedInputs);
   }
 
   createVad(): SileroVad {
@@ -52,7 +54,7 @@ export async function loadSileroVadModel(modelPath: string = bundledVadPath(), o
   let loaded: LoadedSession;
   try {
     // One thread: a window is tiny, and a single thread keeps the results bit-reproducible.
-    loaded = await loadSession(modelPath, { threads: 1, cacheDir: options.cacheDir, noCache: options.noCache, log: options.log });
+    loaded = await loadSession(modelPath, { threads: 1, cacheDir: options.cacheDir, noCache: options.noCache, log: options.log, constantInputs: { sr: BigInt(SILERO_SAMPLE_RATE) } });
   } catch (e) {
     const err = toMurmurError(e, 'MODEL_LOAD_FAILED');
     throw new MurmurError(err.code, `Could not load the Silero VAD model ${modelPath}: ${err.message}`, err.detail);
@@ -73,7 +75,9 @@ export class SileroVad implements VoiceActivityDetector {
   private readonly state = new Float32Array(STATE_SIZE);
   private readonly pending = new Float32Array(SILERO_WINDOW_SAMPLES);
   private pendingLen = 0;
+  /** The sample-rate input, for sessions that still take one (see the header). */
   private readonly sr = new ort.Tensor('int64', BigInt64Array.of(BigInt(SILERO_SAMPLE_RATE)), []);
+  private readonly feedsSr: boolean;
   /** Calls are queued so overlapping process() calls still see the audio in order. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Bumped by reset(): a run in flight from before it stops touching state. */
@@ -83,7 +87,9 @@ export class SileroVad implements VoiceActivityDetector {
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly ownsSession = false,
-  ) {}
+  ) {
+    this.feedsSr = session.inputNames.includes('sr');
+  }
 
   process(samples: Float32Array): Promise<Float32Array> {
     const epoch = this.epoch;
@@ -132,17 +138,18 @@ export class SileroVad implements VoiceActivityDetector {
   }
 
   private infer(): Promise<ort.InferenceSession.OnnxValueMapType> {
-    return this.session.run({
+    const feeds: Record<string, ort.Tensor> = {
       input: new ort.Tensor('float32', this.frame, [1, this.frame.length]),
       state: new ort.Tensor('float32', this.state, [2, 1, 128]),
-      sr: this.sr,
-    });
+    };
+    if (this.feedsSr) feeds.sr = this.sr;
+    return this.session.run(feeds);
   }
 }
 
 /** Fails at load, with a useful message, for a model that is not Silero v5. */
-function checkSignature(session: ort.InferenceSession, source: string): void {
-  const inputs = session.inputNames;
+function checkSignature(session: ort.InferenceSession, source: string, fixedInputs: readonly string[]): void {
+  const inputs = [...session.inputNames, ...fixedInputs];
   const outputs = session.outputNames;
   const ok = ['input', 'state', 'sr'].every((n) => inputs.includes(n)) && ['output', 'stateN'].every((n) => outputs.includes(n));
   if (ok) return;

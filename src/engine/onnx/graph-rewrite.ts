@@ -151,6 +151,13 @@ function defaultOpset(model: WireField[]): number {
   return 0;
 }
 
+/** A GraphProto initializer field holding one int64 `value` with the given dims ([] for a scalar). */
+function int64Initializer(name: string, value: bigint, dims: number[]): WireField {
+  const data = new Uint8Array(8);
+  new DataView(data.buffer).setBigInt64(0, value, true);
+  return bytesField(GRAPH_INITIALIZER, encodeMessage([...dims.map((d) => varintField(TENSOR_DIMS, d)), varintField(TENSOR_DATA_TYPE, DATA_TYPE_INT64), stringField(TENSOR_NAME, name), bytesField(TENSOR_RAW_DATA, data)]));
+}
+
 /** True for a ValueInfoProto of an int64 tensor declared with rank 0 or with no shape. */
 function isInt64Scalar(info: WireField[]): boolean {
   const type = info.find((f) => f.number === VALUE_INFO_TYPE);
@@ -199,9 +206,7 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
     if (opset < 13) return { inputs: [], attrs: [intsAttribute('axes', [2n])] };
     if (!axesName) {
       axesName = fresh('axis2');
-      const data = new Uint8Array(8);
-      new DataView(data.buffer).setBigInt64(0, 2n, true);
-      added.push(bytesField(GRAPH_INITIALIZER, encodeMessage([varintField(TENSOR_DIMS, 1), varintField(TENSOR_DATA_TYPE, DATA_TYPE_INT64), stringField(TENSOR_NAME, axesName), bytesField(TENSOR_RAW_DATA, data)])));
+      added.push(int64Initializer(axesName, 2n, [1]));
     }
     return { inputs: [axesName], attrs: [] };
   };
@@ -231,9 +236,7 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
     const name = nameField ? fieldString(nameField) : '';
     const value = options.constantInputs?.[name];
     if (value === undefined || !isInt64Scalar(info) || initializers.has(name)) return false;
-    const data = new Uint8Array(8);
-    new DataView(data.buffer).setBigInt64(0, value, true);
-    added.push(bytesField(GRAPH_INITIALIZER, encodeMessage([varintField(TENSOR_DATA_TYPE, DATA_TYPE_INT64), stringField(TENSOR_NAME, name), bytesField(TENSOR_RAW_DATA, data)])));
+    added.push(int64Initializer(name, value, []));
     fixedInputs.push(name);
     return true;
   }

@@ -19,6 +19,11 @@
  * would cost ~100 ms, so an index remembers the hash per path, size and mtime. Writes are atomic
  * (temp file + rename) and one process converts at a time (an exclusive lock file); a second
  * process waits for the first and then uses its result, so each ORT file is written once.
+ *
+ * Pruning: every load marks its ORT file as used (its mtime), and after each conversion the files
+ * nobody has used for UNUSED_DAYS are removed: those of models no longer used and those an older
+ * Murmur or onnxruntime converted under another key (Moonshine's are 131 MB). A process that has
+ * the file mapped keeps reading it; a later load would simply convert again.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -38,6 +43,10 @@ const CONVERSION_TAG = 'dq-folded+dwconv2d';
 /** Larger models are converted as they are (the rewrite holds the whole file in memory). */
 const REWRITE_MAX_BYTES = 1 << 30;
 const LOCK_STALE_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const UNUSED_DAYS = 30;
+/** A conversion's temp file older than this is left over from a crash. */
+const TEMP_STALE_MS = DAY_MS;
 const LOCK_WAIT_MS = 10 * 60 * 1000;
 
 export interface OrtCacheEntry {
@@ -207,7 +216,10 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
   const lock = `${ortPath}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
-    if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
+    if (isOrtFile(ortPath)) {
+      markUsed(ortPath);
+      return { ortPath, converted: false, convertMs: 0 };
+    }
     if (fs.existsSync(ortPath)) {
       log('warn', `discarding a corrupt cached model ${ortPath}`);
       fs.rmSync(ortPath, { force: true });
@@ -217,6 +229,7 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
         // Another process may have finished between our check and taking the lock.
         if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
         const convertMs = await convert(onnxPath, ortPath, log, options);
+        pruneCache(cacheDir, log);
         return { ortPath, converted: true, convertMs };
       } finally {
         fs.rmSync(lock, { force: true });
@@ -225,4 +238,43 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
     if (Date.now() > deadline) throw new MurmurError('MODEL_LOAD_FAILED', `Timed out waiting for another process to convert ${onnxPath} (lock ${lock}).`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // A read-only cache still works; it is only never pruned of this file.
+  }
+}
+
+/**
+ * Removes cached ORT files unused for UNUSED_DAYS and conversion temp files left by a crash.
+ * Returns the names removed. Errors (a file another process holds open on Windows, a read-only
+ * cache) leave the file for next time.
+ */
+export function pruneCache(cacheDir: string, log: Log = silentLog, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(cacheDir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.ort')) continue;
+    const file = path.join(cacheDir, name);
+    try {
+      const age = now - fs.statSync(file).mtimeMs;
+      const limit = name.endsWith('.tmp.ort') ? TEMP_STALE_MS : UNUSED_DAYS * DAY_MS;
+      if (age <= limit) continue;
+      fs.rmSync(file);
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove now.
+    }
+  }
+  if (removed.length > 0) log('info', `removed ${removed.length} cached model file(s) unused for ${UNUSED_DAYS} days: ${removed.join(', ')}`);
+  return removed;
 }

@@ -4,6 +4,7 @@
  * once in memory: both sidecars map the same ORT files from the cache and share their pages
  * (measured from /proc/<pid>/smaps; PSS splits shared pages between the processes).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedDir } from '../../src/engine/paths';
@@ -74,7 +75,13 @@ export const twoWindows: UiTest = {
     const cacheDir = process.env.MURMUR_CACHE_DIR;
     if (!cacheDir) throw new Error('MURMUR_CACHE_DIR is not set: the harness sets it for the sidecars and this test');
     fs.mkdirSync(cacheDir, { recursive: true });
-    const cacheBefore = new Map(fs.readdirSync(cacheDir).map((f) => [f, fs.statSync(path.join(cacheDir, f)).mtimeMs]));
+    // A file's identity: a conversion replaces it (new inode, by rename), an in-place write changes
+    // its bytes. Not its mtime: every load marks its file as used through the mtime (ort-cache.ts).
+    const identity = (f: string) => {
+      const file = path.join(cacheDir, f);
+      return f.endsWith('.ort') ? `${fs.statSync(file).ino}:${crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex')}` : '';
+    };
+    const cacheBefore = new Map(fs.readdirSync(cacheDir).map((f) => [f, identity(f)]));
     const second = await page.context().newPage();
     try {
       const windows = [page, second];
@@ -117,7 +124,7 @@ export const twoWindows: UiTest = {
         check(m.pssKb <= 0.6 * m.rssKb, `${name}: model PSS ${m.pssKb} kB is not about half of its ${m.rssKb} kB`);
       }
       {
-        const rewritten = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.ort') && cacheBefore.has(f) && fs.statSync(path.join(cacheDir, f)).mtimeMs !== cacheBefore.get(f));
+        const rewritten = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.ort') && cacheBefore.has(f) && identity(f) !== cacheBefore.get(f));
         const stray = fs.readdirSync(cacheDir).filter((f) => /\.(lock|tmp)$|\.tmp\./.test(f));
         check(rewritten.length === 0 && stray.length === 0, `ORT cache: rewritten ${rewritten.join(', ')}; stray ${stray.join(', ')}`);
         const converted = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.ort') && !cacheBefore.has(f));

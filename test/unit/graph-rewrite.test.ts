@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { rewriteForOnnxruntime } from '../../src/engine/onnx/graph-rewrite';
-import { cacheKey, conversionSource } from '../../src/engine/onnx/ort-cache';
+import { cacheKey, conversionSource, createSession } from '../../src/engine/onnx/ort-cache';
 import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { loadSileroVadModel } from '../../src/engine/vad/silero';
 import { tempCacheDir } from '../helpers/temp';
@@ -24,8 +24,7 @@ import { sharedPath, zipformerFiles, MOONSHINE_DIR } from '../helpers/shared';
 type Level = 'disabled' | 'all';
 
 async function session(model: string | Uint8Array, level: Level): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: level, intraOpNumThreads: 1, logSeverityLevel: 3 };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+  return createSession(model, { graphOptimizationLevel: level, intraOpNumThreads: 1, logSeverityLevel: 3 });
 }
 
 /** Bitwise comparison of two float tensors' data. */

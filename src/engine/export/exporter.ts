@@ -20,7 +20,7 @@ import type { Log } from '../log';
 import { silentLog } from '../log';
 import { resolveModel, type ResolvedModel } from '../models/detect';
 import { readOnnxInfo } from '../onnx/metadata';
-import { conversionOptions, conversionSource, isOrtFile } from '../onnx/ort-cache';
+import { conversionOptions, conversionSource, createSession, isOrtFile } from '../onnx/ort-cache';
 import type { ModelFamily } from '../recognizer';
 import { cardFileName, renderCard } from './card';
 import { MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, hasManifest, outlineOf, type ManifestFile, type MurmurManifest } from './manifest';
@@ -157,7 +157,7 @@ async function optimise(source: string, dest: string, options: ExportOptions, lo
   try {
     // At level "all" the graph edits of the ORT cache pay off (graph-rewrite.ts); below it they do not.
     const model = options.optimization === 'all' ? conversionSource(source, log) : source;
-    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, conversionOptions(options.optimization, dest)) : await ort.InferenceSession.create(model, conversionOptions(options.optimization, dest));
+    const session = await createSession(model, conversionOptions(options.optimization, dest));
     await session.release();
   } catch (e) {
     const message = (e as Error).message;

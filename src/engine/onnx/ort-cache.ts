@@ -169,6 +169,11 @@ export function conversionOptions(level: 'disabled' | 'basic' | 'extended' | 'al
   };
 }
 
+/** A session on a model given by path or as bytes (onnxruntime-node has one overload for each). */
+export function createSession(model: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
 /**
  * What onnxruntime should convert: the model with Murmur's graph edits (graph-rewrite.ts) as bytes,
  * or its path when there is nothing to edit. A file the editor cannot parse is handed over as it
@@ -194,7 +199,7 @@ async function convert(onnxPath: string, ortPath: string, log: Log, options: Rew
   const t0 = performance.now();
   try {
     const source = conversionSource(onnxPath, log, options);
-    const session = typeof source === 'string' ? await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp)) : await ort.InferenceSession.create(source, conversionOptions(OPT_LEVEL, tmp));
+    const session = await createSession(source, conversionOptions(OPT_LEVEL, tmp));
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
     fs.renameSync(tmp, ortPath);

@@ -16,6 +16,8 @@ export type MurmurErrorCode =
   | 'AUDIO_NOT_FOUND'
   | 'MIC_RECORDER_MISSING'
   | 'MIC_DEVICE_ERROR'
+  /** A device name that could make the recorder run a command, or names no known device (device-name.ts). */
+  | 'MIC_DEVICE_REFUSED'
   | 'PROTOCOL_INVALID'
   | 'EXPORT_EXISTS'
   | 'EXPORT_UNWRITABLE'

@@ -283,6 +283,7 @@ const ERROR_CODE_TABLE: Record<ErrorCode, true> = {
   AUDIO_NOT_FOUND: true,
   MIC_RECORDER_MISSING: true,
   MIC_DEVICE_ERROR: true,
+  MIC_DEVICE_REFUSED: true,
   PROTOCOL_INVALID: true,
   PROTOCOL_VERSION: true,
   EXPORT_EXISTS: true,

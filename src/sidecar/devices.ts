@@ -1,45 +1,84 @@
 /**
- * The recording devices a user can pick. On Linux these are ALSA's PCM names from `arecord -L`
- * (what `arecord -D` takes); elsewhere SoX records from the system default only, so that is the list.
+ * The platform's recorder and the recording devices a user can pick. On Linux these are ALSA's PCM
+ * names from `arecord -L` (what `arecord -D` takes); elsewhere SoX records from the system default
+ * only, so that is the list.
+ *
+ * This module imports nothing from microphone.ts: the microphone checks a device name against this
+ * list (device-name.ts) before it spawns anything, and an import cycle would leave constants
+ * undefined while the bundle initialises.
  */
 import { execFile } from 'node:child_process';
+import * as os from 'node:os';
 import { MurmurError } from '../engine/errors';
 import type { AudioDevice } from '../protocol/messages';
-import { DEFAULT_DEVICE, recorderCommand, recorderMissingError } from './microphone';
+
+export const DEFAULT_DEVICE = 'default';
+
+/** The recorders node-microphone runs: ALSA's arecord (Linux), SoX's rec (macOS), sox (Windows). */
+export type Recorder = 'arecord' | 'rec' | 'sox';
+
+/** The recorder node-microphone runs on this platform (its choice, by os.type()). */
+export function recorderCommand(): Recorder {
+  const type = os.type();
+  if (type === 'Darwin') return 'rec';
+  if (type.includes('Windows')) return 'sox';
+  return 'arecord';
+}
+
+export function recorderMissingError(command: Recorder = recorderCommand()): MurmurError {
+  const how =
+    command === 'arecord'
+      ? 'Install alsa-utils (Debian/Ubuntu: sudo apt-get install alsa-utils; Fedora: sudo dnf install alsa-utils; Arch: sudo pacman -S alsa-utils).'
+      : command === 'rec'
+        ? 'Install SoX (brew install sox), which provides the rec command.'
+        : 'Install SoX (https://sourceforge.net/projects/sox/) and add its folder to PATH.';
+  return new MurmurError('MIC_RECORDER_MISSING', `Cannot record: the recorder "${command}" was not found on PATH. ${how}`);
+}
 
 const DEFAULT_ENTRY: AudioDevice = { name: DEFAULT_DEVICE, description: 'System default recording device' };
 
-/**
- * `arecord -L` output: a device name at the start of a line, its description on the indented lines
- * under it. `null` is left out: it records silence, never a microphone.
- */
-export function parseArecordList(text: string): AudioDevice[] {
-  const devices: AudioDevice[] = [];
-  let current: { name: string; lines: string[] } | undefined;
-  const flush = () => {
-    if (current && current.name !== 'null') devices.push({ name: current.name, description: current.lines.join(' - ') });
-  };
+export interface ArecordEntry {
+  name: string;
+  /** The indented description lines under the name, trimmed. */
+  lines: string[];
+}
+
+/** `arecord -L` output: a device name at the start of a line, its description on the indented lines under it. */
+export function parseArecordEntries(text: string): ArecordEntry[] {
+  const entries: ArecordEntry[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim()) continue;
-    if (/^\s/.test(line)) current?.lines.push(line.trim());
-    else {
-      flush();
-      current = { name: line.trim(), lines: [] };
-    }
+    if (/^\s/.test(line)) entries.at(-1)?.lines.push(line.trim());
+    else entries.push({ name: line.trim(), lines: [] });
   }
-  flush();
+  return entries;
+}
+
+/** The devices to offer: `null` is left out (it records silence, never a microphone); `default` always comes first. */
+export function parseArecordList(text: string): AudioDevice[] {
+  const devices = parseArecordEntries(text)
+    .filter((e) => e.name !== 'null')
+    .map((e): AudioDevice => ({ name: e.name, description: e.lines.join(' - ') }));
   if (!devices.some((d) => d.name === DEFAULT_DEVICE)) devices.unshift(DEFAULT_ENTRY);
   return devices;
 }
 
-export async function listDevices(): Promise<AudioDevice[]> {
-  if (recorderCommand() !== 'arecord') return [DEFAULT_ENTRY];
-  const text = await new Promise<string>((resolve, reject) => {
-    execFile('arecord', ['-L'], { timeout: 10_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+/**
+ * Runs `arecord -L` (no shell; bounded in time and output) in `env`, which must be the environment
+ * the recorder gets: ALSA_CONFIG_PATH there decides which devices exist.
+ */
+export function runArecordList(env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    execFile('arecord', ['-L'], { env, timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(recorderMissingError('arecord'));
-      reject(new MurmurError('MIC_DEVICE_ERROR', `arecord -L failed: ${stderr.trim() || error.message}`));
+      const why = error.killed ? `it did not answer within ${timeoutMs / 1000} s` : stderr.trim() || error.message;
+      reject(new MurmurError('MIC_DEVICE_ERROR', `arecord -L failed: ${why}`));
     });
   });
-  return parseArecordList(text);
+}
+
+export async function listDevices(env: NodeJS.ProcessEnv = process.env): Promise<AudioDevice[]> {
+  if (recorderCommand() !== 'arecord') return [DEFAULT_ENTRY];
+  return parseArecordList(await runArecordList(env));
 }

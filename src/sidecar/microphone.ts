@@ -8,48 +8,36 @@
  * which follows the user's system setting (PulseAudio/PipeWire on desktops).
  *
  * Failures become MurmurErrors a user can act on:
+ * - a device name that could make the recorder run a command, or an ALSA name no device answers
+ *   to -> MIC_DEVICE_REFUSED, before anything is spawned (device-name.ts says why and what passes);
  * - the recorder is not installed (spawn ENOENT) -> MIC_RECORDER_MISSING, saying what to install;
  * - the recorder exits before any audio (bad device, device busy) -> MIC_DEVICE_ERROR quoting its
  *   stderr and naming the device;
  * - the recorder dies mid-session -> the sink is told, with the same kind of error.
  */
 import type { ChildProcess } from 'node:child_process';
-import * as os from 'node:os';
 import type { Readable } from 'node:stream';
 import Microphone from 'node-microphone';
 import { Pcm16Decoder } from '../engine/audio/pcm';
 import { MurmurError } from '../engine/errors';
 import { silentLog, type Log } from '../engine/log';
 import type { AudioSink, AudioSource } from './audio-source';
+import { checkDeviceName } from './device-name';
+import { DEFAULT_DEVICE, recorderCommand, recorderMissingError } from './devices';
 
-export const DEFAULT_DEVICE = 'default';
+// They lived here before devices.ts took them (devices.ts must not import this module): old imports keep working.
+export { DEFAULT_DEVICE, recorderCommand, recorderMissingError };
 
 export interface MicrophoneOptions {
-  /** Recorder device name (arecord -D); default "default". */
+  /** Recorder device name (arecord -D); default "default". Untrusted: checked before use. */
   device?: string;
+  /** The recorder's environment, also the one the device check lists devices in; default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** No audio within this long after spawning is a device error. */
   startTimeoutMs?: number;
   /** Grace period after SIGTERM before SIGKILL when stopping. */
   stopTimeoutMs?: number;
   log?: Log;
-}
-
-/** The recorder node-microphone runs on this platform (its choice, by os.type()). */
-export function recorderCommand(): 'arecord' | 'rec' | 'sox' {
-  const type = os.type();
-  if (type === 'Darwin') return 'rec';
-  if (type.includes('Windows')) return 'sox';
-  return 'arecord';
-}
-
-export function recorderMissingError(command = recorderCommand()): MurmurError {
-  const how =
-    command === 'arecord'
-      ? 'Install alsa-utils (Debian/Ubuntu: sudo apt-get install alsa-utils; Fedora: sudo dnf install alsa-utils; Arch: sudo pacman -S alsa-utils).'
-      : command === 'rec'
-        ? 'Install SoX (brew install sox), which provides the rec command.'
-        : 'Install SoX (https://sourceforge.net/projects/sox/) and add its folder to PATH.';
-  return new MurmurError('MIC_RECORDER_MISSING', `Cannot record: the recorder "${command}" was not found on PATH. ${how}`);
 }
 
 /** Keeps the last few KB of the recorder's stderr to quote in errors. */
@@ -59,6 +47,7 @@ export class MicrophoneSource implements AudioSource {
   readonly label: string;
   private readonly device: string;
   private readonly command = recorderCommand();
+  private readonly env: NodeJS.ProcessEnv;
   private readonly log: Log;
   private mic: Microphone | undefined;
   private child: ChildProcess | undefined;
@@ -73,10 +62,19 @@ export class MicrophoneSource implements AudioSource {
   constructor(private readonly options: MicrophoneOptions = {}) {
     this.device = options.device ?? DEFAULT_DEVICE;
     this.label = `microphone ${this.device} (${this.command})`;
+    this.env = options.env ?? process.env;
     this.log = options.log ?? silentLog;
   }
 
-  start(sink: AudioSink): Promise<void> {
+  async start(sink: AudioSink): Promise<void> {
+    // Before anything is spawned: some device names make ALSA or SoX run a command.
+    await checkDeviceName(this.command, this.device, this.env);
+    // kill() during the check (process exit): it found nothing to kill, so nothing may start now.
+    if (this.stopping) throw new MurmurError('CANCELLED', 'The microphone was stopped before it started.');
+    return this.record(sink);
+  }
+
+  private record(sink: AudioSink): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let started = false;
       let settled = false;
@@ -101,6 +99,7 @@ export class MicrophoneSource implements AudioSource {
         encoding: 'signed-integer',
         endian: 'little',
         fileType: 'raw',
+        spawnOptions: { env: this.env },
       });
       this.mic = mic;
       mic.on('info', (chunk: Buffer) => this.onStderr(chunk));

@@ -18,6 +18,7 @@ import { MurmurError } from '../errors';
 import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type MurmurManifest } from '../export/manifest';
 import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
+import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 
 export interface ResolvedModel {
   files: ResolvedModelFiles;
@@ -95,44 +96,19 @@ function requireFile(file: string, role: string): string {
   return file;
 }
 
-/** tokens.txt read for checking against the decoder: line count, highest id, and the first malformed line or repeated id. */
-interface TokenCheck {
-  count: number;
-  maxId: number;
-  problem?: string;
-}
-
-/** Reads "<piece> <id>" lines as zipformer/tokens.ts does, noting the first malformed line or repeated id instead of throwing. */
-function checkTokens(file: string): TokenCheck {
+/**
+ * tokens.txt read for checking against the decoder, as zipformer/tokens.ts parses it (same scan):
+ * the first problem is noted rather than thrown, so a count that disagrees with vocab_size (the
+ * wrong model's tokens.txt) is reported as that.
+ */
+function checkTokens(file: string): TokenScan {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new MurmurError('MODEL_LOAD_FAILED', `Cannot read the tokens file ${file}: ${(e as Error).message}. Check the file's permissions.`);
   }
-  const lines = text.split(/\r?\n/);
-  const lineOfId = new Map<number, number>();
-  let count = 0;
-  let maxId = -1;
-  let problem: string | undefined;
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n];
-    if (line.trim() === '') continue;
-    count++;
-    // The piece itself may be a space-like character, so split on the last space only.
-    const at = line.lastIndexOf(' ');
-    const id = at > 0 ? Number(line.slice(at + 1)) : NaN;
-    // The line itself is not quoted: tokens.txt may be any file (a symlink to /etc/passwd...).
-    if (!Number.isSafeInteger(id) || id < 0) {
-      problem ??= `line ${n + 1} is not "<piece> <id>" (a token and its integer id)`;
-      continue;
-    }
-    const earlier = lineOfId.get(id);
-    if (earlier !== undefined) problem ??= `lines ${earlier} and ${n + 1} both have id ${id}`;
-    else lineOfId.set(id, n + 1);
-    maxId = Math.max(maxId, id);
-  }
-  return { count, maxId, problem };
+  return scanTokens(text);
 }
 
 export function countTokens(file: string): number {
@@ -197,15 +173,16 @@ function checkZipformer(files: ZipformerFiles, read: ReadInfo = inspect): Record
       `${files.tokens} has ${tokens.count} tokens but ${files.decoder} was trained with vocab_size=${vocab}. Use the tokens.txt that came with this model.`,
     );
   }
-  if (tokens.problem) {
-    throw new MurmurError('MODEL_TOKENS_MISMATCH', `${files.tokens} is not a sherpa-onnx tokens.txt: ${tokens.problem}. Use the tokens.txt that came with this model.`);
-  }
+  if (tokens.problem) throw tokensError(files.tokens, tokens.problem);
   if (Number.isInteger(vocab) && tokens.maxId >= vocab) {
     throw new MurmurError(
       'MODEL_TOKENS_MISMATCH',
       `${files.tokens} has token id ${tokens.maxId} but ${files.decoder} was trained with vocab_size=${vocab} (ids 0 to ${vocab - 1}). Use the tokens.txt that came with this model.`,
     );
   }
+  // Without vocab_size the file bounds itself: its ids must be 0 to count-1 (a huge one would size the table).
+  if (tokens.outOfRange) throw tokensError(files.tokens, tokens.outOfRange);
+  if (tokens.count === 0) throw new MurmurError('MODEL_TOKENS_MISMATCH', `${files.tokens} has no tokens. Use the tokens.txt that came with this model.`);
   return { encoder, decoder, joiner };
 }
 

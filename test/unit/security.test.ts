@@ -699,11 +699,15 @@ describe('paths cannot escape the folders the user chose', () => {
   test('a card named like a licence file of the source does not replace it', async () => {
     const src = fresh('licensed');
     for (const f of ZIP_FILES) fs.copyFileSync(path.join(sharedPath(ZIPFORMER_DIR), f), path.join(src, f));
-    fs.writeFileSync(path.join(src, 'LICENSE_evil_x.md'), 'the real licence\n');
+    // Licences travel under listed names only (LICENSE.md yes, LICENSE_evil_x.md no), none of which
+    // has a card's `<author>_<name>_<version>.md` shape: the two can no longer meet.
+    fs.writeFileSync(path.join(src, 'LICENSE.md'), 'the real licence\n');
+    fs.writeFileSync(path.join(src, 'LICENSE_evil_x.md'), 'not a listed licence name\n');
     const out = path.join(fresh('licensed-out'), 'out');
     const result = await exportModel(options(src, out, { ...card, author: 'LICENSE', name: 'evil', version: 'x' }));
-    assert.equal(fs.readFileSync(path.join(out, 'LICENSE_evil_x.md'), 'utf8'), 'the real licence\n', 'the licence copy survives');
-    assert.equal(path.basename(result.cardPath), 'card_LICENSE_evil_x.md');
+    assert.equal(fs.readFileSync(path.join(out, 'LICENSE.md'), 'utf8'), 'the real licence\n', 'the licence copy survives');
+    assert.equal(path.basename(result.cardPath), 'LICENSE_evil_x.md');
+    assert.match(fs.readFileSync(result.cardPath, 'utf8'), /^# evil x\n/, 'the card, not the unlisted licence');
     assert.equal(new Set(result.files.map((f) => f.name)).size, result.files.length, 'no two files share a name');
     assert.deepEqual(result.files.map((f) => f.name).sort(), fs.readdirSync(out).sort());
   });

@@ -3,8 +3,8 @@
  * ONNX file is run through onnxruntime's graph optimiser, which writes the result (`.ort`: ORT
  * flatbuffer, memory-mappable; `.onnx`: optimised ONNX), exactly as the ORT cache converts
  * (onnx/ort-cache.ts), but at the level the user picked. tokens.txt, bpe.model and licence files
- * are copied; a model card and murmur-model.json (which keeps the ONNX metadata ORT files lose)
- * are written.
+ * (regular files of listed names only, see LICENSE_NAMES) are copied; a model card and
+ * murmur-model.json (which keeps the ONNX metadata ORT files lose) are written.
  *
  * Atomic: everything is written into a staging directory beside the target and renamed into place
  * at the end, so the target is either untouched or a complete export, whatever happens (error,
@@ -39,12 +39,31 @@ const MODEL_NAMES: Record<ModelFamily, Record<string, string>> = {
   zipformer: { encoder: 'encoder', decoder: 'decoder', joiner: 'joiner' },
 };
 
-/** Licence and notice files travel with the weights they cover. */
-const LICENSE_FILE = /^(LICEN[CS]E|NOTICE|COPYING)([._-].*)?$/i;
+/**
+ * Licence and notice files travel with the weights they cover, under these names only (matched in
+ * any case, written as spelt here): a name of the source's choosing, such as LICENSE.sh or
+ * NOTICE-run.bashrc, would otherwise land in the user's export folder as it is.
+ */
+const LICENSE_NAMES = ['LICENSE', 'LICENSE.txt', 'LICENSE.md', 'LICENCE', 'LICENCE.txt', 'LICENCE.md', 'NOTICE', 'NOTICE.txt', 'NOTICE.md', 'COPYING', 'COPYING.txt', 'COPYING.md'];
+const LICENSE_BY_LOWER = new Map(LICENSE_NAMES.map((n) => [n.toLowerCase(), n]));
+/** Names that look like licence files: the ones not copied are named in the export's notes. */
+const LICENSE_LIKE = /^(LICEN[CS]E|NOTICE|COPYING)/i;
+/** A licence is text; anything larger is not one worth carrying (and could be anything). */
+const LICENSE_MAX_BYTES = 1024 * 1024;
+/** More skipped files than this are counted, not listed, in the notes. */
+const MAX_NOTES = 20;
+/**
+ * How a licence is opened: never through a symlink (O_NOFOLLOW), and never waiting for a writer if
+ * a FIFO was swapped in after the lstat (O_NONBLOCK; a no-op on regular files). Windows has neither
+ * flag, nor FIFOs; its symlinks are still refused by the lstat.
+ */
+const LICENSE_OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
 interface SourceFile {
   role: string;
   path: string;
+  /** Its name in the export (licences: the listed spelling); the source's own name if absent. */
+  name?: string;
 }
 
 /** An I/O error as something the user can act on; `where` is the directory to name. */
@@ -184,7 +203,7 @@ function modelFiles(resolved: ResolvedModel): SourceFile[] {
 }
 
 /** Files copied as they are: tokens and BPE model (Zipformer), licences from the source directory. */
-function extraFiles(resolved: ResolvedModel): SourceFile[] {
+function extraFiles(resolved: ResolvedModel, notes: string[]): SourceFile[] {
   const f = resolved.files;
   const out: SourceFile[] = [];
   if (f.family === 'zipformer') {
@@ -194,12 +213,64 @@ function extraFiles(resolved: ResolvedModel): SourceFile[] {
   const dir = path.dirname(f.encoder);
   let names: string[] = [];
   try {
-    names = fs.readdirSync(dir).filter((n) => LICENSE_FILE.test(n) && fs.statSync(path.join(dir, n)).isFile());
+    names = fs.readdirSync(dir).filter((n) => LICENSE_LIKE.test(n));
   } catch {
     // No licence files to carry over.
   }
-  for (const n of names.sort()) out.push({ role: 'license', path: path.join(dir, n) });
+  const taken = new Set<string>();
+  for (const n of names.sort()) {
+    const name = LICENSE_BY_LOWER.get(n.toLowerCase());
+    if (!name) notes.push(`${JSON.stringify(n)} was not copied: its name is not one of the licence file names Murmur copies (LICENSE, LICENCE, NOTICE or COPYING, bare or with .txt or .md)`);
+    else if (taken.has(name)) notes.push(`${JSON.stringify(n)} was not copied: another licence file of the source has the same name once case is ignored (${name})`);
+    else {
+      taken.add(name);
+      out.push({ role: 'license', path: path.join(dir, n), name });
+    }
+  }
   return out;
+}
+
+/**
+ * A licence file's bytes, or why it is not copied. The lstat turns away symlinks (LICENSE -> a
+ * private key), FIFOs (a read would hang) and devices; the open and fstat check the file actually
+ * opened, so one swapped in after the lstat is turned away as well; and no more than the size
+ * checked (at most LICENSE_MAX_BYTES) is read, however the file grows meanwhile.
+ */
+function readLicence(file: string): { bytes: Buffer } | { skipped: string } {
+  const failed = (e: unknown) => ({ skipped: `it could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+  let before: fs.Stats;
+  try {
+    before = fs.lstatSync(file);
+  } catch (e) {
+    return failed(e);
+  }
+  if (before.isSymbolicLink()) return { skipped: 'it is a symbolic link' };
+  if (!before.isFile()) return { skipped: 'it is not a regular file' };
+  if (before.size > LICENSE_MAX_BYTES) return { skipped: `it is larger than 1 MiB (${before.size} bytes)` };
+  let fd: number;
+  try {
+    fd = fs.openSync(file, LICENSE_OPEN_FLAGS);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ELOOP' ? { skipped: 'it is a symbolic link' } : failed(e);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.dev !== before.dev || st.ino !== before.ino || st.size > LICENSE_MAX_BYTES) return { skipped: 'it was replaced while the export read it' };
+    // One byte more than its size: reading it means the file grew after the fstat.
+    const bytes = Buffer.alloc(st.size + 1);
+    let got = 0;
+    while (got < bytes.length) {
+      const n = fs.readSync(fd, bytes, got, bytes.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got > st.size) return { skipped: 'it grew while the export read it' };
+    return { bytes: bytes.subarray(0, got) };
+  } catch (e) {
+    return failed(e);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function checkOptions(options: ExportOptions): void {
@@ -246,7 +317,9 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
   const resolved = resolveModel(options.source); // DeepSpeech and broken models fail here with their MODEL_* error
   const family = resolved.files.family;
   const models = modelFiles(resolved);
-  const extras = extraFiles(resolved);
+  /** What the export leaves behind and why, for the log and the manifest: the user should know. */
+  const notes: string[] = [];
+  const extras = extraFiles(resolved, notes);
   const ortSource = models.find((m) => isOrtFile(m.path));
   if (ortSource) {
     throw new MurmurError(
@@ -293,27 +366,40 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
 
     checkCancel();
     progress(0.86, 'Copying tokens and licence files');
+    const copied: SourceFile[] = [];
     for (const x of extras) {
-      const name = path.basename(x.path);
+      const name = x.name ?? path.basename(x.path);
       const dest = path.join(staging, name);
+      // A licence that fails its checks is left out, with a note: it is no reason to fail the export.
+      const licence = x.role === 'license' ? readLicence(x.path) : undefined;
+      if (licence && 'skipped' in licence) {
+        notes.push(`${JSON.stringify(path.basename(x.path))} was not copied: ${licence.skipped}`);
+        continue;
+      }
       try {
-        fs.copyFileSync(x.path, dest);
+        // Into the staging directory like everything else, so it appears with the rest at the rename.
+        if (licence) fs.writeFileSync(dest, licence.bytes, { flag: 'wx' });
+        else fs.copyFileSync(x.path, dest);
       } catch (e) {
         throw ioError(e, parent);
       }
       const sha256 = await sha256File(dest);
       const bytes = fs.statSync(dest).size;
       files.push({ role: x.role, name, bytes, sha256, source: { path: x.path, bytes, sha256 } });
+      copied.push(x);
     }
+    if (notes.length > MAX_NOTES) notes.splice(MAX_NOTES, notes.length - MAX_NOTES, `and ${notes.length - MAX_NOTES} more files named like licences were not copied`);
+    for (const note of notes) log('warn', `export: ${note}`);
 
     progress(0.9, 'Writing the model card and manifest');
     const createdAt = new Date().toISOString();
     const onnxruntime = ort.env.versions.common;
-    const source = Object.fromEntries([...models, ...extras].map((f) => [f.role === 'license' ? `license:${path.basename(f.path)}` : f.role, f.path]));
+    const source = Object.fromEntries([...models, ...copied].map((f) => [f.role === 'license' ? `license:${f.name ?? path.basename(f.path)}` : f.role, f.path]));
     const cardName = cardNameAmong(options.card, files);
     const cardText = renderCard({ card: options.card, family, format: options.format, optimization: options.optimization, files, onnxruntime, createdAt, outputDir, source });
     const cardBytes = Buffer.from(cardText, 'utf8');
-    const manifest: MurmurManifest = {
+    // `notes` is not part of MurmurManifest: readers ignore it, it is there for the person reading the file.
+    const manifest: MurmurManifest & { notes?: string[] } = {
       schema: MANIFEST_SCHEMA,
       schemaVersion: MANIFEST_VERSION,
       family,
@@ -324,6 +410,7 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
       source,
       createdAt,
       onnxruntime,
+      ...(notes.length > 0 ? { notes } : {}),
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     try {

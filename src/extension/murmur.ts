@@ -21,7 +21,9 @@ import { MicStatusBar } from './status-bar';
 
 type DictationState = 'idle' | 'starting' | 'listening' | 'stopping';
 
-const MODEL_ERRORS = new Set(['MODEL_NOT_FOUND', 'MODEL_FILE_MISSING', 'MODEL_NOT_ONNX', 'MODEL_TRUNCATED', 'MODEL_WRONG_FAMILY', 'MODEL_DEEPSPEECH', 'MODEL_TOKENS_MISMATCH', 'MODEL_LOAD_FAILED']);
+/** Problems with the microphone, whose fix is picking another one. */
+const MIC_ERRORS = new Set<string>(['MIC_DEVICE_ERROR', 'MIC_DEVICE_REFUSED', 'MIC_RECORDER_MISSING']);
+const MODEL_ERRORS = new Set(['MODEL_NOT_FOUND', 'MODEL_FILE_MISSING', 'MODEL_NOT_ONNX', 'MODEL_TRUNCATED', 'MODEL_WRONG_FAMILY', 'MODEL_DEEPSPEECH', 'MODEL_TOKENS_MISMATCH', 'MODEL_LOAD_FAILED', 'MODEL_UNSAFE']);
 
 export interface DictationStats {
   /** Finals committed to a target since activation (tests and the log use this). */
@@ -329,7 +331,12 @@ export class Murmur implements vscode.Disposable {
       if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
         this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
         this.status.set('error', err.message);
-        void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
+        const micProblem = err instanceof SidecarRequestError && MIC_ERRORS.has(err.code);
+        const action = micProblem ? 'Select Microphone...' : 'Show Log';
+        void vscode.window.showErrorMessage(`Murmur: ${err.message}`, action).then((a) => {
+          if (a === 'Select Microphone...') void vscode.commands.executeCommand('murmur.selectMicrophone');
+          else if (a) this.log.show();
+        });
       }
     }
   }
@@ -412,7 +419,7 @@ export class Murmur implements vscode.Disposable {
       case 'error':
         this.log.error(`${e.code}: ${e.message}`);
         this.stats.lastError = { code: e.code, message: e.message };
-        if (e.code === 'MIC_DEVICE_ERROR' || e.code === 'MIC_RECORDER_MISSING') {
+        if (MIC_ERRORS.has(e.code)) {
           void vscode.window.showErrorMessage(`Murmur: ${e.message}`, 'Select Microphone...').then((a) => a && vscode.commands.executeCommand('murmur.selectMicrophone'));
         }
         return;

@@ -279,6 +279,8 @@ const ERROR_CODE_TABLE: Record<ErrorCode, true> = {
   MODEL_DEEPSPEECH: true,
   MODEL_TOKENS_MISMATCH: true,
   MODEL_LOAD_FAILED: true,
+  MODEL_UNSAFE: true,
+  CACHE_UNSAFE: true,
   AUDIO_UNSUPPORTED: true,
   AUDIO_NOT_FOUND: true,
   MIC_RECORDER_MISSING: true,

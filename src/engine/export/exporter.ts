@@ -175,7 +175,9 @@ function diskLooksFull(dir: string, needBytes: number): boolean {
 async function optimise(source: string, dest: string, options: ExportOptions, log: Log): Promise<void> {
   try {
     // At level "all" the graph edits of the ORT cache pay off (graph-rewrite.ts); below it they do not.
-    const model = options.optimization === 'all' ? conversionSource(source, log) : source;
+    // Murmur's graph edits only where onnxruntime then uses them (level all); the external-data
+    // check at every level.
+    const model = conversionSource(source, log, {}, options.optimization === 'all');
     const session = await createSession(model, conversionOptions(options.optimization, dest));
     await session.release();
   } catch (e) {

@@ -17,8 +17,10 @@
  * the last bits, as they do between onnxruntime builds; the transcripts stay those of sherpa-onnx
  * (test/unit/graph-rewrite.test.ts, zipformer tests).
  *
- * Only the main graph is edited, and a model is left alone if anything is unusual: weights in
- * external data files (a buffer would lose their relative paths), IR versions before 4
+ * Only the main graph is edited, and a model is left alone if anything is unusual: any tensor
+ * anywhere (initializers, attributes, sparse tensors, subgraphs) with its data in an external file
+ * (loaded from a buffer, onnxruntime would resolve it against the working directory, not the
+ * model's folder: external-data.ts), IR versions before 4
  * (initializers had to be graph inputs), auto_pad, or a weight that is not an initializer.
  */
 import {
@@ -32,6 +34,7 @@ import {
   varintField,
   type WireField,
 } from './protobuf';
+import { hasExternalData } from './external-data';
 
 // Field numbers of onnx.proto.
 const MODEL_IR_VERSION = 1;
@@ -64,8 +67,6 @@ const TENSOR_DIMS = 1;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_NAME = 8;
 const TENSOR_RAW_DATA = 9;
-const TENSOR_DATA_LOCATION = 14;
-const DATA_LOCATION_EXTERNAL = 1n;
 const DATA_TYPE_INT64 = 7;
 
 export interface RewriteOptions {
@@ -174,7 +175,7 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
   const top = decodeMessage(model);
   const ir = top.find((f) => f.number === MODEL_IR_VERSION);
   const graphIndex = top.findIndex((f) => f.number === MODEL_GRAPH);
-  if (!ir || Number(ir.varint) < 4 || graphIndex < 0) return unchanged;
+  if (!ir || Number(ir.varint) < 4 || graphIndex < 0 || hasExternalData(model)) return unchanged;
   const opset = defaultOpset(top);
   const graph = decodeMessage(top[graphIndex].bytes);
 
@@ -184,7 +185,6 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
   for (const f of graph) {
     if (f.number !== GRAPH_INITIALIZER) continue;
     const t = decodeMessage(f.bytes);
-    if (t.some((x) => x.number === TENSOR_DATA_LOCATION && x.varint === DATA_LOCATION_EXTERNAL)) return unchanged;
     const name = t.find((x) => x.number === TENSOR_NAME);
     if (name) initializers.set(fieldString(name), t);
   }

@@ -15,10 +15,16 @@
  * (MatMulInteger) are unaffected. The ORT file grows (Moonshine's decoder: 39 -> 96 MB), but it is
  * file-backed page cache, shared by every window.
  *
- * Key: sha256 of the ONNX content + onnxruntime version + conversion settings + CPU. Hashing 30 MB on every load
- * would cost ~100 ms, so an index remembers the hash per path, size and mtime. Writes are atomic
- * (temp file + rename) and one process converts at a time (an exclusive lock file); a second
- * process waits for the first and then uses its result, so each ORT file is written once.
+ * Key: sha256 of exactly the bytes converted (the .onnx read once, and any external data files,
+ * which must lie inside the model's folder: external-data.ts) + onnxruntime version + conversion
+ * settings + CPU. Hashing 30 MB on every load would cost ~100 ms, so an index remembers the hash
+ * per path with the size and mtime of every file it covers. One process converts at a time (an
+ * exclusive lock file); a second waits for the first and then uses its result.
+ *
+ * The cache is private: its folder is checked to be this user's and kept at mode 0700, files are
+ * 0600, each conversion writes in its own mkdtemp folder before the rename into place, and a file
+ * at a cache name that this user did not write (a link, another owner's) is discarded, never
+ * mapped: another local user must not be able to plant a model that Murmur runs.
  *
  * Pruning: every load marks its ORT file as used (its mtime), and after each conversion the files
  * nobody has used for UNUSED_DAYS are removed: those of models no longer used and those an older
@@ -34,14 +40,16 @@ import { MurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
 import { rewriteForOnnxruntime, type RewriteOptions } from './graph-rewrite';
+import { isOwnRegularFile, ensurePrivateDir } from '../private-dir';
+import { checkExternalData, type ExternalDataFile } from './external-data';
 import { fileHead } from './metadata';
 import { ProtobufError } from './protobuf';
 
 const OPT_LEVEL = 'all';
 /** Part of the cache key: change it whenever the conversion settings below change. */
 const CONVERSION_TAG = 'dq-folded+dwconv2d';
-/** Larger models are converted as they are (the rewrite holds the whole file in memory). */
-const REWRITE_MAX_BYTES = 1 << 30;
+/** A conversion's private working folder in the cache: `.convert-XXXXXX`. */
+const CONVERT_DIR_PREFIX = '.convert-';
 const LOCK_STALE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const UNUSED_DAYS = 30;
@@ -55,24 +63,38 @@ export interface OrtCacheEntry {
   convertMs: number;
 }
 
+/**
+ * What the index remembers per model path: the content hash and the files it was computed from
+ * (the .onnx and its external data files), each with its size and mtime. Version 2 entries only:
+ * earlier ones hashed the .onnx alone.
+ */
 interface IndexEntry {
-  size: number;
-  mtimeMs: number;
+  v: 2;
   sha256: string;
+  files: { path: string; size: number; mtimeMs: number }[];
 }
 
 function readIndex(file: string): Record<string, IndexEntry> {
+  // A file this user did not write (a link, someone else's) is not read: it could send a model
+  // to another model's converted file.
+  if (!isOwnRegularFile(file)) return {};
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, IndexEntry>;
+    const raw: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, IndexEntry>) : {};
   } catch {
     return {};
   }
 }
 
 function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, data);
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(8).toString('hex')}.tmp`;
+  // 'wx': never through a file or link someone planted at the temp name.
+  fs.writeFileSync(tmp, data, { flag: 'wx', mode: 0o600 });
   fs.renameSync(tmp, file);
+}
+
+function sha256Bytes(bytes: Uint8Array): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
 function sha256File(file: string): string {
@@ -91,22 +113,78 @@ function sha256File(file: string): string {
   return hash.digest('hex');
 }
 
-/** Content hash of an ONNX file, remembered per (path, size, mtime). */
-export function contentHash(onnxPath: string, cacheDir: string): string {
+/**
+ * A model as read for conversion: its bytes (read once: what is hashed is what is converted) and
+ * the external data files it uses, checked to lie inside its folder (external-data.ts).
+ */
+export interface ModelSource {
+  path: string;
+  bytes: Uint8Array;
+  externalFiles: ExternalDataFile[];
+  /** sha256 of the bytes, and of each external file with its location when there are any. */
+  sha256: string;
+}
+
+export function readModelSource(onnxPath: string): ModelSource {
   const abs = path.resolve(onnxPath);
-  const st = fs.statSync(abs);
+  const bytes = fs.readFileSync(abs);
+  let externalFiles: ExternalDataFile[];
+  try {
+    externalFiles = checkExternalData(bytes, abs);
+  } catch (e) {
+    // Not protobuf: onnxruntime reports it in its own words when it is given the file.
+    if (e instanceof ProtobufError) externalFiles = [];
+    else throw e;
+  }
+  let sha256 = sha256Bytes(bytes);
+  if (externalFiles.length > 0) {
+    const hash = crypto.createHash('sha256').update(sha256);
+    for (const f of externalFiles) hash.update(`\0${f.location}\0${sha256File(f.realPath)}`);
+    sha256 = hash.digest('hex');
+  }
+  return { path: abs, bytes, externalFiles, sha256 };
+}
+
+function statFiles(source: ModelSource): IndexEntry['files'] {
+  return [source.path, ...source.externalFiles.map((f) => f.realPath)].map((p) => {
+    const st = fs.statSync(p);
+    return { path: p, size: st.size, mtimeMs: st.mtimeMs };
+  });
+}
+
+/** The hash the index remembers for `abs`, if none of the files it was computed from changed. */
+function indexedHash(abs: string, cacheDir: string): string | undefined {
+  const hit = readIndex(path.join(cacheDir, 'index.json'))[abs];
+  if (hit?.v !== 2 || !Array.isArray(hit.files) || hit.files[0]?.path !== abs) return undefined;
+  for (const f of hit.files) {
+    try {
+      const st = fs.statSync(f.path);
+      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return hit.sha256;
+}
+
+function rememberHash(source: ModelSource, cacheDir: string): void {
   const indexFile = path.join(cacheDir, 'index.json');
   const index = readIndex(indexFile);
-  const hit = index[abs];
-  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
-  const sha256 = sha256File(abs);
-  index[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
+  index[source.path] = { v: 2, sha256: source.sha256, files: statFiles(source) };
   try {
     writeAtomic(indexFile, JSON.stringify(index));
   } catch {
     // An unwritable index only costs a re-hash next time.
   }
-  return sha256;
+}
+
+/** Content hash of an ONNX model and its external data, remembered per path, size and mtime. */
+export function contentHash(onnxPath: string, cacheDir: string): string {
+  const known = indexedHash(path.resolve(onnxPath), cacheDir);
+  if (known) return known;
+  const source = readModelSource(onnxPath);
+  rememberHash(source, cacheDir);
+  return source.sha256;
 }
 
 export function cacheKey(sha256: string, options: RewriteOptions = {}): string {
@@ -175,65 +253,116 @@ export function createSession(model: string | Uint8Array, options: ort.Inference
 }
 
 /**
- * What onnxruntime should convert: the model with Murmur's graph edits (graph-rewrite.ts) as bytes,
- * or its path when there is nothing to edit. A file the editor cannot parse is handed over as it
- * is, so the error the user sees is onnxruntime's own.
+ * What onnxruntime should convert, from a model read once (readModelSource): the bytes with
+ * Murmur's graph edits (graph-rewrite.ts), or the bytes as read when there is nothing to edit.
+ * A model with external data (already checked to keep it inside its folder) is given by path and
+ * left unedited: loaded from bytes, onnxruntime would resolve those files against the process's
+ * working directory instead of the model's folder. A file the editor cannot parse is handed over
+ * as it is, so the error the user sees is onnxruntime's own.
  */
-export function conversionSource(onnxPath: string, log: Log, options: RewriteOptions = {}): string | Uint8Array {
-  if (fs.statSync(onnxPath).size > REWRITE_MAX_BYTES) return onnxPath;
+export function conversionInput(source: ModelSource, log: Log, options: RewriteOptions = {}): string | Uint8Array {
+  const name = path.basename(source.path);
+  if (source.externalFiles.length > 0) {
+    log('info', `${name}: keeps weights in ${source.externalFiles.map((f) => f.location).join(', ')}; converted as it is`);
+    return source.path;
+  }
   try {
-    const rewritten = rewriteForOnnxruntime(fs.readFileSync(onnxPath), options);
-    if (rewritten.depthwiseConvs === 0 && rewritten.fixedInputs.length === 0) return onnxPath;
-    if (rewritten.depthwiseConvs > 0) log('info', `${path.basename(onnxPath)}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
-    for (const name of rewritten.fixedInputs) log('info', `${path.basename(onnxPath)}: input ${name} fixed at ${String(options.constantInputs?.[name])}`);
+    const rewritten = rewriteForOnnxruntime(source.bytes, options);
+    if (rewritten.depthwiseConvs > 0) log('info', `${name}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
+    for (const input of rewritten.fixedInputs) log('info', `${name}: input ${input} fixed at ${String(options.constantInputs?.[input])}`);
     return rewritten.bytes;
   } catch (e) {
     if (!(e instanceof ProtobufError)) throw e;
-    log('warn', `${path.basename(onnxPath)}: not rewritten (${e.message}); converting it as it is`);
-    return onnxPath;
+    log('warn', `${name}: not rewritten (${e.message}); converting it as it is`);
+    return source.bytes;
   }
 }
 
-async function convert(onnxPath: string, ortPath: string, log: Log, options: RewriteOptions): Promise<number> {
-  const tmp = `${ortPath.slice(0, -4)}.${process.pid}.tmp.ort`; // must end in .ort: that picks the format
+/**
+ * conversionInput for a model file (the exporter's way in); with `edit` false, the model's bytes
+ * as read (or its path, with external data), checked all the same.
+ */
+export function conversionSource(onnxPath: string, log: Log, options: RewriteOptions = {}, edit = true): string | Uint8Array {
+  const source = readModelSource(onnxPath);
+  if (edit || source.externalFiles.length > 0) return conversionInput(source, log, options);
+  return source.bytes;
+}
+
+async function convert(source: ModelSource, cacheDir: string, ortPath: string, log: Log, options: RewriteOptions): Promise<number> {
+  // A private folder per conversion (mkdtemp: mode 0700, a name nobody can guess in advance), so
+  // onnxruntime never writes through a file or link planted at a predictable temp name.
+  const work = fs.mkdtempSync(path.join(cacheDir, CONVERT_DIR_PREFIX));
+  const tmp = path.join(work, 'model.ort'); // must end in .ort: that picks the format
   const t0 = performance.now();
   try {
-    const source = conversionSource(onnxPath, log, options);
-    const session = await createSession(source, conversionOptions(OPT_LEVEL, tmp));
+    const session = await createSession(conversionInput(source, log, options), conversionOptions(OPT_LEVEL, tmp));
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
+    fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, ortPath);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new MurmurError('MODEL_LOAD_FAILED', `Could not convert ${onnxPath} to ORT format: ${(e as Error).message}`);
+    throw new MurmurError('MODEL_LOAD_FAILED', `Could not convert ${source.path} to ORT format: ${(e as Error).message}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
   const ms = performance.now() - t0;
-  log('info', `converted ${path.basename(onnxPath)} to ORT format in ${ms.toFixed(0)} ms -> ${ortPath}`);
+  log('info', `converted ${path.basename(source.path)} to ORT format in ${ms.toFixed(0)} ms -> ${ortPath}`);
   return ms;
+}
+
+/**
+ * True if `ortPath` is a converted model this user wrote. Anything else at that name (a link, a
+ * file of another owner, a corrupt file) is removed: the cache folder is private, so it can only
+ * be a leftover or a plant, and either way it is converted again.
+ */
+function usableOrtFile(ortPath: string, log: Log): boolean {
+  if (isOwnRegularFile(ortPath) && isOrtFile(ortPath)) return true;
+  let present = true;
+  try {
+    fs.lstatSync(ortPath);
+  } catch {
+    present = false;
+  }
+  if (present) {
+    log('warn', `discarding ${ortPath}: not a converted model of this user`);
+    fs.rmSync(ortPath, { force: true });
+  }
+  return false;
+}
+
+function cachedOrtPath(abs: string, cacheDir: string, sha256: string, options: RewriteOptions): string {
+  const base = path.basename(abs).replace(/\.onnx$/i, '');
+  return path.join(cacheDir, `${base}.${cacheKey(sha256, options)}.ort`);
 }
 
 /** The cached ORT-format file for an ONNX model, converting it first if needed. */
 export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Log = silentLog, options: RewriteOptions = {}): Promise<OrtCacheEntry> {
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const key = cacheKey(contentHash(onnxPath, cacheDir), options);
-  const base = path.basename(onnxPath).replace(/\.onnx$/i, '');
-  const ortPath = path.join(cacheDir, `${base}.${key}.ort`);
-  const lock = `${ortPath}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    if (isOrtFile(ortPath)) {
+  ensurePrivateDir(cacheDir);
+  const abs = path.resolve(onnxPath);
+  const known = indexedHash(abs, cacheDir);
+  if (known) {
+    const ortPath = cachedOrtPath(abs, cacheDir, known, options);
+    if (usableOrtFile(ortPath, log)) {
       markUsed(ortPath);
       return { ortPath, converted: false, convertMs: 0 };
     }
-    if (fs.existsSync(ortPath)) {
-      log('warn', `discarding a corrupt cached model ${ortPath}`);
-      fs.rmSync(ortPath, { force: true });
+  }
+  // Read once: the bytes hashed for the key are the bytes converted.
+  const source = readModelSource(abs);
+  rememberHash(source, cacheDir);
+  const ortPath = cachedOrtPath(abs, cacheDir, source.sha256, options);
+  const lock = `${ortPath}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    if (usableOrtFile(ortPath, log)) {
+      markUsed(ortPath);
+      return { ortPath, converted: false, convertMs: 0 };
     }
     if (tryLock(lock)) {
       try {
         // Another process may have finished between our check and taking the lock.
-        if (isOrtFile(ortPath)) return { ortPath, converted: false, convertMs: 0 };
-        const convertMs = await convert(onnxPath, ortPath, log, options);
+        if (usableOrtFile(ortPath, log)) return { ortPath, converted: false, convertMs: 0 };
+        const convertMs = await convert(source, cacheDir, ortPath, log, options);
         pruneCache(cacheDir, log);
         return { ortPath, converted: true, convertMs };
       } finally {
@@ -268,13 +397,14 @@ export function pruneCache(cacheDir: string, log: Log = silentLog, now = Date.no
     return removed;
   }
   for (const name of names) {
-    if (!name.endsWith('.ort')) continue;
+    const leftover = name.startsWith(CONVERT_DIR_PREFIX) || name.endsWith('.tmp.ort');
+    if (!name.endsWith('.ort') && !leftover) continue;
     const file = path.join(cacheDir, name);
     try {
-      const age = now - fs.statSync(file).mtimeMs;
-      const limit = name.endsWith('.tmp.ort') ? TEMP_STALE_MS : UNUSED_DAYS * DAY_MS;
+      const age = now - fs.lstatSync(file).mtimeMs;
+      const limit = leftover ? TEMP_STALE_MS : UNUSED_DAYS * DAY_MS;
       if (age <= limit) continue;
-      fs.rmSync(file);
+      fs.rmSync(file, { recursive: true });
       removed.push(name);
     } catch {
       // Gone already, or not ours to remove now.

@@ -9,11 +9,13 @@
  * An ORT-format file given directly (a Murmur export, export/exporter.ts) is already what the cache
  * would hold: it is mapped the same way, with no conversion and no cache involved.
  */
+import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { MurmurError, isMurmurError } from '../errors';
 import type { Log } from '../log';
 import { silentLog } from '../log';
 import { defaultCacheDir } from '../paths';
+import { checkExternalData } from './external-data';
 import { readOnnxInfo } from './metadata';
 import { mapFile } from './mmap';
 import { ensureOrtModel, isOrtFile } from './ort-cache';
@@ -113,6 +115,9 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes, fixedInputs: [] };
     }
     if (options.noCache) {
+      // onnxruntime checks external data of models loaded by path itself; ours covers every
+      // place a tensor can hide, the same check as for the cache (external-data.ts).
+      checkExternalData(fs.readFileSync(onnxPath), onnxPath);
       const session = await ort.InferenceSession.create(onnxPath, baseOptions(options.threads));
       const loadMs = performance.now() - t0;
       log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);

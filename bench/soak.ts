@@ -31,6 +31,7 @@ import { defaultModelDir, packageRoot } from '../src/engine/paths';
 import type { DictationEndReason, RequestBody, RequestType, ResultMap, SidecarDiagnostics, SidecarEvent } from '../src/protocol/messages';
 import { validateResult, validateSidecarMessage } from '../src/protocol/validate';
 import { PROTOCOL_VERSION } from '../src/protocol/version';
+import { privateSpawnOptions } from '../src/engine/process-dirs';
 import { sidecarArgv, sidecarEnv } from '../src/protocol/launch';
 import { alsaFileDevice, requireArecord } from '../test/helpers/alsa-file';
 import { clips as clipTranscripts } from '../test/helpers/shared';
@@ -109,7 +110,7 @@ class Sidecar {
   constructor(env: NodeJS.ProcessEnv) {
     const script = path.join(packageRoot(), 'dist', 'sidecar.js');
     if (!fs.existsSync(script)) throw new Error(`missing ${script}: run "node esbuild.js" first`);
-    this.child = spawn(process.execPath, sidecarArgv(script), { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', env: sidecarEnv(env) });
+    this.child = spawn(process.execPath, sidecarArgv(script), { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', ...privateSpawnOptions(sidecarEnv(env)) });
     this.child.stdout?.on('data', () => undefined);
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.child.on('message', (raw: unknown) => this.receive(raw));

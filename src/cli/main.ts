@@ -4,6 +4,7 @@
  * what to do; no stack trace unless MURMUR_DEBUG is set), 2 wrong usage.
  */
 import { isMurmurError } from '../engine/errors';
+import { enterPrivateDirs } from '../engine/process-dirs';
 import type { Log } from '../engine/log';
 import { listDevices } from '../sidecar/devices';
 import { parseArgs, USAGE, UsageError } from './args';
@@ -17,6 +18,10 @@ function stderrLog(verbose: boolean): Log {
 
 async function run(argv: readonly string[]): Promise<number> {
   const command = parseArgs(argv);
+  // onnxruntime's temp files go to Murmur's private folder; the working folder stays the user's,
+  // whose relative paths the arguments are.
+  const problem = enterPrivateDirs({ keepCwd: true });
+  if (problem && process.env.MURMUR_DEBUG) process.stderr.write(`[debug] ${problem}\n`);
   switch (command.kind) {
     case 'help':
       process.stdout.write(`${USAGE}\n`);

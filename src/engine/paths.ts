@@ -41,9 +41,9 @@ export function bundledVadPath(): string {
 }
 
 /** Converted ORT-format models. Overridable for tests and for the extension's global storage. */
-export function defaultCacheDir(): string {
-  if (process.env.MURMUR_CACHE_DIR) return process.env.MURMUR_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MURMUR_CACHE_DIR) return env.MURMUR_CACHE_DIR;
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'murmur', 'ort');
 }
 

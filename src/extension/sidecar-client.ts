@@ -19,6 +19,7 @@ import {
   type ResultMap,
   type SidecarEvent,
 } from '../protocol';
+import { privateSpawnOptions } from '../engine/process-dirs';
 import { sidecarArgv, sidecarEnv } from '../protocol/launch';
 
 export class SidecarRequestError extends Error {
@@ -78,7 +79,7 @@ export class SidecarClient implements vscode.Disposable {
     if (this.child) throw new Error('sidecar already running');
     this.stopping = false;
     const child = spawn(process.execPath, sidecarArgv(this.sidecarScript), {
-      env: sidecarEnv({ ...process.env, ...this.env }),
+      ...privateSpawnOptions(sidecarEnv({ ...process.env, ...this.env })),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });

@@ -4,8 +4,10 @@
  *
  *   spawn(process.execPath, sidecarArgv('dist/sidecar.js'), {   // protocol/launch.ts: runtime flags first
  *     stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json',
- *     env: sidecarEnv(process.env),   // MALLOC_ARENA_MAX=2, ELECTRON_RUN_AS_NODE=1
- *   })
+ *     ...privateSpawnOptions(sidecarEnv(process.env)),   // MALLOC_ARENA_MAX=2, ELECTRON_RUN_AS_NODE=1;
+ *   })                                                  // private cwd and TMPDIR (engine/process-dirs.ts)
+ *
+ * It moves into those private folders itself too, whoever started it.
  *
  * Messages travel over Node's IPC channel (process.send / 'message'), validated on receipt.
  * Nothing here exits because of input: malformed messages get error responses, handler failures
@@ -13,6 +15,7 @@
  * disconnects (so no sidecar outlives its window) or on a shutdown request; it never restarts
  * itself (the extension does).
  */
+import { enterPrivateDirs } from '../engine/process-dirs';
 import { SidecarServer, type Transport } from './server';
 
 function main(): void {
@@ -66,6 +69,10 @@ function main(): void {
     });
   }
   server.begin();
+  // Requests are handled after this returns, so this is before any model loads (onnxruntime
+  // writes its temp files at its first session).
+  const problem = enterPrivateDirs();
+  if (problem) server.log('warn', problem);
 }
 
 main();

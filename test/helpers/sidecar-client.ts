@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
 import type { ErrorInfo, RequestBody, RequestType, Response, ResultMap, SidecarEvent, SidecarMessage } from '../../src/protocol/messages';
 import { validateResult, validateSidecarMessage } from '../../src/protocol/validate';
+import { privateSpawnOptions } from '../../src/engine/process-dirs';
 import { sidecarArgv, sidecarEnv } from '../../src/protocol/launch';
 
 export function sidecarScript(): string {
@@ -41,7 +42,7 @@ export class SidecarClient {
     this.child = spawn(process.execPath, sidecarArgv(sidecarScript(), options.args), {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
-      env: sidecarEnv(options.env ?? process.env),
+      ...privateSpawnOptions(sidecarEnv(options.env ?? process.env)),
     });
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child.stdout?.on('data', () => undefined);

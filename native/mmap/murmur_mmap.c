@@ -8,101 +8,122 @@
  *
  * N-API only (no NAN, no node-addon-api) so one binary loads in Node 20+ and in Electron's Node
  * (ELECTRON_RUN_AS_NODE=1). The mapping lives until the ArrayBuffer is garbage collected.
+ *
+ * This file is the JS interface, identical on every platform; platform.h says what each operating
+ * system supplies. It calls no C library function (the Windows prebuilds have no C runtime), so
+ * messages are put together by hand.
+ *
+ *   mapFile(path: string): ArrayBuffer   throws Error with code 'ENOENT' (missing file),
+ *                                        'EMMAP' (any other failure) or 'EEXTERNAL' (the runtime
+ *                                        refuses external buffers); an empty file gives an empty
+ *                                        ArrayBuffer (nothing is mapped)
+ *   trimHeap(): boolean                  true when free C-heap memory went back to the system
  */
-#include <node_api.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <stdio.h>
-#include <stdlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include "platform.h"
 
-typedef struct {
-  void *addr;
-  size_t length;
-} mapping_t;
+#include <stdint.h>
 
-static void throw_errno(napi_env env, const char *what, const char *path, int err) {
-  char msg[4096 + 256];
-  snprintf(msg, sizeof msg, "%s %s: %s", what, path, strerror(err));
-  napi_value code, message, error;
-  napi_create_string_utf8(env, err == ENOENT ? "ENOENT" : "EMMAP", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &error);
+size_t murmur_copy_utf8(char *dst, size_t cap, size_t at, const char *src) {
+  size_t start = at;
+  while (*src != '\0' && at + 1 < cap) dst[at++] = *src++;
+  /* Cut short in the middle of a character: drop what was copied of it, so the message stays
+     valid UTF-8. */
+  if (*src != '\0') {
+    size_t last = at;
+    while (last > start && ((unsigned char)dst[last - 1] & 0xC0) == 0x80) last--;
+    if (last > start) {
+      unsigned char lead = (unsigned char)dst[last - 1];
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (at - (last - 1) < need) at = last - 1;
+    }
+  }
+  dst[at] = '\0';
+  return at;
+}
+
+static void throw_failure(napi_env env, const char *path, const murmur_failure *failure) {
+  char message[1024];
+  char shown[640];
+  murmur_copy_utf8(shown, sizeof shown, 0, path);
+  size_t n = murmur_copy_utf8(message, sizeof message, 0, failure->step);
+  n = murmur_copy_utf8(message, sizeof message, n, " ");
+  n = murmur_copy_utf8(message, sizeof message, n, shown);
+  n = murmur_copy_utf8(message, sizeof message, n, ": ");
+  murmur_copy_utf8(message, sizeof message, n, failure->reason);
+  napi_value code, text, error;
+  napi_create_string_utf8(env, failure->missing ? "ENOENT" : "EMMAP", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
   napi_throw(env, error);
+}
+
+/* The path argument as a UTF-8 string on the C heap, or NULL after throwing a TypeError. A NUL
+   inside the string is refused, as Node's fs does: C would silently open a shorter path. */
+static char *path_argument(napi_env env, napi_value value) {
+  const char *usage = "mapFile(path): path must be a non-empty string without NUL characters";
+  napi_valuetype type;
+  size_t length = 0;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
+      napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length == 0) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  char *path = (char *)murmur_alloc(length + 1);
+  if (path == NULL) {
+    napi_throw_error(env, "EMMAP", "mapFile: out of memory");
+    return NULL;
+  }
+  size_t copied = 0;
+  napi_get_value_string_utf8(env, value, path, length + 1, &copied);
+  for (size_t i = 0; i < copied; i++) {
+    if (path[i] == '\0') copied = 0;
+  }
+  if (copied != length) {
+    murmur_free(path);
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  return path;
 }
 
 static void finalize_mapping(napi_env env, void *data, void *hint) {
   (void)env;
-  (void)data;
-  mapping_t *m = (mapping_t *)hint;
-  if (m != NULL) {
-    munmap(m->addr, m->length);
-    free(m);
-  }
+  /* The hint carries the length, so nothing is allocated per mapping. */
+  murmur_unmap(data, (size_t)(uintptr_t)hint);
 }
 
-/* mapFile(path: string): ArrayBuffer  (read-only, MAP_SHARED) */
 static napi_value map_file(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < 1) {
     napi_throw_type_error(env, NULL, "mapFile(path) needs a path");
     return NULL;
   }
-  char path[4096];
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len == 0 ||
-      len >= sizeof path - 1) {
-    napi_throw_type_error(env, NULL, "mapFile(path): path must be a non-empty string");
-    return NULL;
-  }
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw_errno(env, "cannot open", path, errno);
-    return NULL;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    close(fd);
-    throw_errno(env, "cannot stat", path, err);
-    return NULL;
-  }
-  if (st.st_size <= 0) {
-    close(fd);
-    throw_errno(env, "cannot map empty file", path, EINVAL);
-    return NULL;
-  }
-  size_t length = (size_t)st.st_size;
-  void *addr = mmap(NULL, length, PROT_READ, MAP_SHARED, fd, 0);
-  int err = errno;
-  close(fd); /* the mapping keeps the file alive */
-  if (addr == MAP_FAILED) {
-    throw_errno(env, "cannot mmap", path, err);
-    return NULL;
-  }
-  mapping_t *m = (mapping_t *)malloc(sizeof *m);
-  if (m == NULL) {
-    munmap(addr, length);
-    napi_throw_error(env, NULL, "out of memory");
-    return NULL;
-  }
-  m->addr = addr;
-  m->length = length;
+  char *path = path_argument(env, argv[0]);
+  if (path == NULL) return NULL;
+  void *addr = NULL;
+  size_t length = 0;
+  murmur_failure failure;
+  failure.step = "cannot map";
+  failure.missing = 0;
+  failure.reason[0] = '\0';
+  int mapped = murmur_map(env, argv[0], path, &addr, &length, &failure);
+  if (!mapped) throw_failure(env, path, &failure);
+  murmur_free(path);
+  if (!mapped) return NULL;
+
   napi_value buffer;
-  napi_status status = napi_create_external_arraybuffer(env, addr, length, finalize_mapping, m, &buffer);
-  if (status != napi_ok) {
+  if (length == 0) {
+    /* An empty file reads as empty, as fs.readFileSync has it; no mapping to keep alive. */
+    if (napi_create_arraybuffer(env, 0, NULL, &buffer) != napi_ok) return NULL;
+    return buffer;
+  }
+  if (napi_create_external_arraybuffer(env, addr, length, finalize_mapping, (void *)(uintptr_t)length,
+                                       &buffer) != napi_ok) {
     /* Some runtimes (Electron with the V8 sandbox) refuse external buffers: report it so the
        caller can fall back to reading the file. */
-    munmap(addr, length);
-    free(m);
+    murmur_unmap(addr, length);
     napi_throw_error(env, "EEXTERNAL", "this runtime does not allow external ArrayBuffers");
     return NULL;
   }
@@ -110,23 +131,22 @@ static napi_value map_file(napi_env env, napi_callback_info info) {
 }
 
 /*
- * trimHeap(): hands the C heap's free memory back to the system (glibc's malloc_trim). Loading an
- * onnxruntime session allocates and frees tens of MB of scratch (graph building, kernel set-up);
- * glibc keeps those freed pages, in every sidecar, as private memory the process never uses again.
- * Returns true if memory was released, false if nothing was (or the C library has no malloc_trim).
+ * trimHeap(): hands the C heap's free memory back to the system. Loading an onnxruntime session
+ * allocates and frees tens of MB of scratch (graph building, kernel set-up); glibc keeps those freed
+ * pages, in every sidecar, as private memory the process never uses again. What each platform can
+ * do is in murmur_trim_heap (platform_posix.c, platform_windows.c).
  */
 static napi_value trim_heap(napi_env env, napi_callback_info info) {
   (void)info;
-  int released = 0;
-#ifdef __GLIBC__
-  released = malloc_trim(0);
-#endif
   napi_value result;
-  napi_get_boolean(env, released != 0, &result);
+  napi_get_boolean(env, murmur_trim_heap() != 0, &result);
   return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  /* Without Node-API (Windows: not found in the host executable) nothing can be called, not even a
+     throw; the empty exports tell mmap.ts that the addon is unusable. */
+  if (!murmur_platform_init()) return NULL;
   napi_value fn;
   napi_create_function(env, "mapFile", NAPI_AUTO_LENGTH, map_file, NULL, &fn);
   napi_set_named_property(env, exports, "mapFile", fn);

@@ -20,6 +20,7 @@ import {
   type SidecarEvent,
 } from '../protocol';
 import { privateSpawnOptions } from '../engine/process-dirs';
+import { terminate } from '../engine/process-stop';
 import { sidecarArgv, sidecarEnv } from '../protocol/launch';
 
 export class SidecarRequestError extends Error {
@@ -117,7 +118,11 @@ export class SidecarClient implements vscode.Disposable {
     });
   }
 
-  /** Asks the sidecar to shut down; kills it if it does not exit promptly. */
+  /**
+   * Asks the sidecar to shut down (a protocol message, the same on every platform: it stops its
+   * recorder and exits); terminates it if it does not exit promptly (SIGKILL, or TerminateProcess
+   * on Windows: process-stop.ts).
+   */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -128,7 +133,7 @@ export class SidecarClient implements vscode.Disposable {
     } catch {
       // Not answering: it is killed below.
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const timer = setTimeout(() => terminate(child), 3000);
     await exited;
     clearTimeout(timer);
   }

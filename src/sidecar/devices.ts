@@ -1,38 +1,28 @@
 /**
  * The platform's recorder and the recording devices a user can pick. On Linux these are ALSA's PCM
- * names from `arecord -L` (what `arecord -D` takes); elsewhere SoX records from the system default
- * only, so that is the list.
+ * names from `arecord -L` (what `arecord -D` takes); on macOS the CoreAudio inputs system_profiler
+ * lists and on Windows the waveaudio inputs SoX enumerates (device-lists.ts), each after "default".
  *
  * This module imports nothing from microphone.ts: the microphone checks a device name against this
  * list (device-name.ts) before it spawns anything, and an import cycle would leave constants
  * undefined while the bundle initialises.
  */
 import { execFile } from 'node:child_process';
-import * as os from 'node:os';
 import { MurmurError } from '../engine/errors';
 import type { AudioDevice } from '../protocol/messages';
+import { listMacDevices, listWindowsDevices } from './device-lists';
+import { DEFAULT_DEVICE, recorderFor, recorderMissingError as missingError, type Recorder } from './recorder';
 
-export const DEFAULT_DEVICE = 'default';
+export { DEFAULT_DEVICE, type Recorder };
 
-/** The recorders node-microphone runs: ALSA's arecord (Linux), SoX's rec (macOS), sox (Windows). */
-export type Recorder = 'arecord' | 'rec' | 'sox';
-
-/** The recorder node-microphone runs on this platform (its choice, by os.type()). */
-export function recorderCommand(): Recorder {
-  const type = os.type();
-  if (type === 'Darwin') return 'rec';
-  if (type.includes('Windows')) return 'sox';
-  return 'arecord';
+/** The recorder Murmur runs on `platform` (this machine's by default). */
+export function recorderCommand(platform: NodeJS.Platform = process.platform): Recorder {
+  return recorderFor(platform);
 }
 
+/** MIC_RECORDER_MISSING for `command` (this machine's recorder by default), saying what to install. */
 export function recorderMissingError(command: Recorder = recorderCommand()): MurmurError {
-  const how =
-    command === 'arecord'
-      ? 'Install alsa-utils (Debian/Ubuntu: sudo apt-get install alsa-utils; Fedora: sudo dnf install alsa-utils; Arch: sudo pacman -S alsa-utils).'
-      : command === 'rec'
-        ? 'Install SoX (brew install sox), which provides the rec command.'
-        : 'Install SoX (https://sourceforge.net/projects/sox/) and add its folder to PATH.';
-  return new MurmurError('MIC_RECORDER_MISSING', `Cannot record: the recorder "${command}" was not found on PATH. ${how}`);
+  return missingError(command);
 }
 
 const DEFAULT_ENTRY: AudioDevice = { name: DEFAULT_DEVICE, description: 'System default recording device' };
@@ -78,7 +68,13 @@ export function runArecordList(env: NodeJS.ProcessEnv = process.env, timeoutMs =
   });
 }
 
-export async function listDevices(env: NodeJS.ProcessEnv = process.env): Promise<AudioDevice[]> {
-  if (recorderCommand() !== 'arecord') return [DEFAULT_ENTRY];
+export async function listDevices(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<AudioDevice[]> {
+  const recorder = recorderFor(platform);
+  if (recorder === 'rec') return listMacDevices(env);
+  if (recorder === 'sox') {
+    const devices = await listWindowsDevices(env);
+    if (devices === 'missing') throw recorderMissingError('sox');
+    return devices;
+  }
   return parseArecordList(await runArecordList(env));
 }

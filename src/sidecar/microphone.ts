@@ -1,11 +1,12 @@
 /**
- * The microphone as a dictation source, recorded by the npm package node-microphone, which spawns
- * the platform's recorder and hands us its stdout: `arecord` on Linux (ALSA), SoX `rec` on macOS,
- * SoX `sox -t waveaudio` on Windows. We ask for raw signed 16-bit little-endian, 16 kHz, mono, so
- * no resampling is needed; bytes are decoded with Pcm16Decoder (a sample may straddle two reads).
+ * The microphone as a dictation source: the platform's recorder (recorder.ts: `arecord` on Linux,
+ * SoX's `rec` on macOS, `sox -t waveaudio` on Windows) spawned with the command line recorderSpawn
+ * gives, its stdout read as raw signed 16-bit little-endian, 16 kHz, mono, so no resampling is
+ * needed; bytes are decoded with Pcm16Decoder (a sample may straddle two reads).
  *
- * node-microphone defaults to the ALSA device `plughw:1,0` (the second card); ours is `default`,
- * which follows the user's system setting (PulseAudio/PipeWire on desktops).
+ * Murmur spawns the recorder itself (it used the npm package node-microphone, which builds the same
+ * command lines) because stopping needs the child process: the steps differ per platform and must
+ * read the last words from the pipe before the recorder is gone (engine/process-stop.ts).
  *
  * Failures become MurmurErrors a user can act on:
  * - a device name that could make the recorder run a command, or an ALSA name no device answers
@@ -15,28 +16,33 @@
  *   stderr and naming the device;
  * - the recorder dies mid-session -> the sink is told, with the same kind of error.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import Microphone from 'node-microphone';
 import { Pcm16Decoder } from '../engine/audio/pcm';
 import { MurmurError } from '../engine/errors';
 import { silentLog, type Log } from '../engine/log';
+import { DEFAULT_RECORDER_STOP, recorderStopSteps, runStopSteps, terminate } from '../engine/process-stop';
 import type { AudioSink, AudioSource } from './audio-source';
 import { checkDeviceName } from './device-name';
 import { DEFAULT_DEVICE, recorderCommand, recorderMissingError } from './devices';
+import { recorderSpawn, type Recorder } from './recorder';
 
 // They lived here before devices.ts took them (devices.ts must not import this module): old imports keep working.
 export { DEFAULT_DEVICE, recorderCommand, recorderMissingError };
 
 export interface MicrophoneOptions {
-  /** Recorder device name (arecord -D); default "default". Untrusted: checked before use. */
+  /** Recorder device name (arecord -D, AUDIODEV for rec, sox -t waveaudio); default "default". Untrusted: checked before use. */
   device?: string;
   /** The recorder's environment, also the one the device check lists devices in; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Whose recorder and stop steps to use; default this machine's. Tests run macOS's `rec` on Linux with it. */
+  platform?: NodeJS.Platform;
   /** No audio within this long after spawning is a device error. */
   startTimeoutMs?: number;
-  /** Grace period after SIGTERM before SIGKILL when stopping. */
+  /** POSIX: grace period after SIGTERM before SIGKILL when stopping. */
   stopTimeoutMs?: number;
+  /** Windows: how long SoX may pass on buffered audio before it is terminated. */
+  flushMs?: number;
   log?: Log;
 }
 
@@ -46,10 +52,10 @@ const STDERR_KEEP = 2000;
 export class MicrophoneSource implements AudioSource {
   readonly label: string;
   private readonly device: string;
-  private readonly command = recorderCommand();
+  private readonly platform: NodeJS.Platform;
+  private readonly command: Recorder;
   private readonly env: NodeJS.ProcessEnv;
   private readonly log: Log;
-  private mic: Microphone | undefined;
   private child: ChildProcess | undefined;
   private stream: Readable | undefined;
   private readonly decoder = new Pcm16Decoder();
@@ -61,6 +67,8 @@ export class MicrophoneSource implements AudioSource {
 
   constructor(private readonly options: MicrophoneOptions = {}) {
     this.device = options.device ?? DEFAULT_DEVICE;
+    this.platform = options.platform ?? process.platform;
+    this.command = recorderCommand(this.platform);
     this.label = `microphone ${this.device} (${this.command})`;
     this.env = options.env ?? process.env;
     this.log = options.log ?? silentLog;
@@ -90,20 +98,14 @@ export class MicrophoneSource implements AudioSource {
         if (error) reject(error);
         else resolve();
       };
-      const mic = new Microphone({
-        // On macOS node-microphone puts the device in AUDIODEV; "default" there would name no device.
-        device: this.command === 'rec' && this.device === DEFAULT_DEVICE ? undefined : this.device,
-        rate: 16000,
-        channels: 1,
-        bitwidth: 16,
-        encoding: 'signed-integer',
-        endian: 'little',
-        fileType: 'raw',
-        spawnOptions: { env: this.env },
-      });
-      this.mic = mic;
-      mic.on('info', (chunk: Buffer) => this.onStderr(chunk));
-      mic.on('error', (e: Error) => {
+      const { command, args, env } = recorderSpawn(this.platform, this.device, this.env);
+      // No shell; stdin unused; windowsHide: a console program started from the windowless sidecar
+      // would otherwise open a console window on Windows.
+      const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      this.child = child;
+      child.stderr.on('data', (chunk: Buffer) => this.onStderr(chunk));
+      child.stderr.on('error', (e: Error) => this.log('warn', `microphone: recorder stderr error: ${e.message}`));
+      child.on('error', (e: Error) => {
         const err = (e as NodeJS.ErrnoException).code === 'ENOENT' ? recorderMissingError(this.command) : this.deviceError(`${this.command} failed: ${e.message}`);
         if (!started) {
           settle(err);
@@ -114,7 +116,8 @@ export class MicrophoneSource implements AudioSource {
         }
       });
       this.closed = new Promise<void>((done) => {
-        mic.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+        // 'close': exited and its stdout read to the end (the last words are in by then).
+        child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
           this.child = undefined;
           const tail = this.decoder.pendingBytes;
           if (tail) this.log('debug', `microphone: ${tail} byte of a partial sample dropped at close`);
@@ -127,13 +130,8 @@ export class MicrophoneSource implements AudioSource {
           done();
         });
       });
-      const stream = mic.startRecording();
-      this.child = mic.ps ?? undefined;
+      const stream = child.stdout;
       this.stream = stream;
-      if (!stream) {
-        settle(new MurmurError('INTERNAL', 'node-microphone did not start a recorder.'));
-        return;
-      }
       stream.on('error', (e: Error) => this.log('warn', `microphone: recorder output error: ${e.message}`));
       stream.on('data', (chunk: Buffer) => {
         if (!started) {
@@ -151,12 +149,13 @@ export class MicrophoneSource implements AudioSource {
     this.stopping = true;
     const child = this.child;
     if (!child || !this.closed) return;
-    // Read what the pipe still holds (the last words), then wait for the recorder to exit.
-    this.stream?.resume();
-    this.mic?.stopRecording();
-    const grace = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 2000);
-    await this.closed;
-    clearTimeout(grace);
+    // Per platform (process-stop.ts): POSIX asks with SIGTERM, Windows lets SoX flush then terminates;
+    // either way the pipe is read to its end, so the last words reach the recognizer.
+    const steps = recorderStopSteps(this.platform, {
+      graceMs: this.options.stopTimeoutMs ?? DEFAULT_RECORDER_STOP.graceMs,
+      flushMs: this.options.flushMs ?? DEFAULT_RECORDER_STOP.flushMs,
+    });
+    await runStopSteps(steps, { child, readRest: () => this.stream?.resume(), closed: this.closed });
   }
 
   pause(): void {
@@ -167,9 +166,10 @@ export class MicrophoneSource implements AudioSource {
     this.stream?.resume();
   }
 
+  /** Process exit: end the recorder now (SIGKILL, or TerminateProcess on Windows), synchronously. */
   kill(): void {
     this.stopping = true;
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (this.child) terminate(this.child);
   }
 
   private onStderr(chunk: Buffer): void {
@@ -185,10 +185,16 @@ export class MicrophoneSource implements AudioSource {
 
   private deviceError(message: string): MurmurError {
     const said = this.stderr.trim();
-    const hint = this.command === 'arecord' ? ' List devices with `arecord -L` or "Murmur: Select Microphone...", and check murmur.microphone.device.' : ' Check murmur.microphone.device.';
-    return new MurmurError('MIC_DEVICE_ERROR', `${message}${said ? ` ${this.command} said: ${said}` : ''}${hint}`);
+    return new MurmurError('MIC_DEVICE_ERROR', `${message}${said ? ` ${this.command} said: ${said}` : ''}${DEVICE_HINT[this.command]}`);
   }
 }
+
+/** Where to look next, per recorder, after a device error. */
+const DEVICE_HINT: Record<Recorder, string> = {
+  arecord: ' List devices with `arecord -L` or "Murmur: Select Microphone...", and check murmur.microphone.device.',
+  rec: ' Pick an input with "Murmur: Select Microphone..." (the inputs System Settings > Sound lists), and check murmur.microphone.device.',
+  sox: ' Pick a device with "Murmur: Select Microphone...", and check murmur.microphone.device (a device name as Windows shows it, or a device number).',
+};
 
 function exitText(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `exit code ${code}`;

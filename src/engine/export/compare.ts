@@ -21,6 +21,7 @@ import type { ModelLocation } from '../models/spec';
 import { isOrtFile } from '../onnx/ort-cache';
 import { packageRoot } from '../paths';
 import { privateSpawnOptions } from '../process-dirs';
+import { terminate } from '../process-stop';
 import { HOLD_READY, PROBE_PREFIX, type ProbeReply, type ProbeRequest } from './probe';
 import type { ComparisonRow, ExportProgress } from './types';
 
@@ -79,7 +80,7 @@ function runChild(child: ChildProcess, label: string, signal: AbortSignal | unde
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     const stop = (error: MurmurError) => {
-      child.kill('SIGKILL');
+      terminate(child);
       reject(error);
     };
     const onAbort = () => stop(cancelled(label));
@@ -105,7 +106,7 @@ function startHolder(script: string, location: ModelLocation, label: string): Pr
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      terminate(child);
       reject(new MurmurError('INTERNAL', `The process holding ${label}'s files did not start within 60 s.`));
     }, 60_000);
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));
@@ -127,10 +128,11 @@ function startHolder(script: string, location: ModelLocation, label: string): Pr
   });
 }
 
+/** The holder exits when its stdin ends (every platform); it holds nothing to flush, so it is also terminated at once. */
 function stopHolder(child: ChildProcess | undefined): void {
   if (!child || child.exitCode !== null) return;
   child.stdin?.end();
-  child.kill();
+  terminate(child);
 }
 
 /** Measures one model in a fresh process: load time, decode speed, transcript, memory. */

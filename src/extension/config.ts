@@ -1,13 +1,18 @@
 /**
  * Every setting Murmur reads, in one place, typed. Defaults live in package.json
  * (contributes.configuration); the fallbacks here only guard against hand-edited nonsense.
+ *
+ * A repository the user opens can set settings in its .vscode/settings.json. The ones that name
+ * files or devices, or start the engine, are `machine` scoped in package.json so VS Code ignores
+ * them there, and restricted in untrusted workspaces; they are read here from the user's own
+ * settings only (USER_ONLY), so a scope loosened by mistake still does not let a workspace in.
  */
 import * as vscode from 'vscode';
 import type { ModelLocation } from '../engine/models/spec';
 import type { RecognizerOptions } from '../engine/recognizer';
-import * as fs from 'node:fs';
 import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
+import { MappingFileReader } from './mapping-file';
 
 export interface MurmurConfig {
   model: ModelLocation;
@@ -27,35 +32,45 @@ export interface MurmurConfig {
   voiceMappingError?: string;
 }
 
-/**
- * The user's extra spoken forms: a JSON object, what is said -> what is typed, e.g.
- * {"arrow": "=>", "my email": "ada@example.org"}.
- */
-export function readMappingFile(file: string): { extra: { say: string; text: string }[]; error?: string } {
-  if (!file) return { extra: [] };
-  try {
-    const raw: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { extra: [], error: `${file} must hold a JSON object ("what you say": "what is typed").` };
-    const extra: { say: string; text: string }[] = [];
-    for (const [say, text] of Object.entries(raw)) {
-      if (typeof text !== 'string' || !say.trim()) return { extra: [], error: `${file}: "${say}" must map to a string.` };
-      extra.push({ say: say.trim(), text });
-    }
-    return { extra };
-  } catch (e) {
-    return { extra: [], error: `Cannot read murmur.voice.mappingFile ${file}: ${(e as Error).message}` };
-  }
-}
-
 function clampInt(v: unknown, min: number, max: number, fallback: number): number {
   const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fallback;
   return Math.min(max, Math.max(min, n));
 }
 
+/**
+ * Settings a workspace must not set (package.json: scope `machine`, and listed in
+ * capabilities.untrustedWorkspaces.restrictedConfigurations).
+ */
+export const USER_ONLY: readonly string[] = [
+  'model.path',
+  'model.family',
+  'model.encoder',
+  'model.decoder',
+  'model.joiner',
+  'model.tokens',
+  'microphone.device',
+  'voice.mappingFile',
+  'export.outputDirectory',
+  'startEngineOnStartup',
+];
+
+/**
+ * A setting's value: for USER_ONLY keys the user's (in a remote window, the user's remote settings
+ * for that machine; `globalValue` is both merged) or the default, never a workspace or folder value.
+ */
+function get(c: vscode.WorkspaceConfiguration, key: string): unknown {
+  if (!USER_ONLY.includes(key)) return c.get<unknown>(key);
+  const info = c.inspect<unknown>(key);
+  return info?.globalValue ?? info?.defaultValue;
+}
+
 function str(c: vscode.WorkspaceConfiguration, key: string): string {
-  const v = c.get<unknown>(key);
+  const v = get(c, key);
   return typeof v === 'string' ? v.trim() : '';
 }
+
+/** One per extension host: it keeps the parsed mapping file until the file changes. */
+const mappingFiles = new MappingFileReader();
 
 export function readConfig(defaultModelDir: string): MurmurConfig {
   const c = vscode.workspace.getConfiguration('murmur');
@@ -67,7 +82,7 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
   const usesDefaultModel = !dir && !explicit;
   const model: ModelLocation = { family, ...(usesDefaultModel ? { dir: defaultModelDir } : dir ? { dir } : {}) };
   for (const [k, v] of Object.entries(files)) if (v) (model as Record<string, string>)[k] = v;
-  const mapping = readMappingFile(str(c, 'voice.mappingFile'));
+  const mapping = mappingFiles.read(str(c, 'voice.mappingFile'));
   const decoding = str(c, 'engine.decoding') === 'modified-beam-search' ? 'modified-beam-search' : 'greedy';
   return {
     model,
@@ -85,7 +100,7 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
       smartSpacing: c.get<boolean>('text.smartSpacing', true) !== false,
       smartCapitalization: c.get<boolean>('text.smartCapitalization', true) !== false,
     },
-    startEngineOnStartup: c.get<boolean>('startEngineOnStartup', false) === true,
+    startEngineOnStartup: get(c, 'startEngineOnStartup') === true,
     releaseDelayMs: clampInt(c.get('pushToTalk.releaseDelayMs'), 150, 3000, 600),
     voice: {
       spokenPunctuation: c.get<boolean>('voice.spokenPunctuation', true) !== false,

@@ -3,7 +3,8 @@
  * cursor, so it never touches the document or the undo stack), and each final phrase inserted as
  * ONE edit at every cursor (so one undo removes one phrase). The target is decided when the text
  * arrives, not when dictation started: if the user typed or moved the cursor meanwhile, the phrase
- * goes to the new position. With no text editor but a focused terminal, text goes to the terminal.
+ * goes to the new position. With no text editor but a focused terminal, text goes to the terminal,
+ * typed but never submitted (src/text/terminal-text.ts).
  *
  * Nothing is lost: an edit the workbench refuses (the document changed meanwhile, the editor
  * closed) is tried again against the current state; a read-only document, or one that keeps
@@ -11,6 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { formatPhrase, type FormatOptions } from '../text/smart-format';
+import { terminalText } from '../text/terminal-text';
 
 export type InsertTarget = { kind: 'editor'; editor: vscode.TextEditor } | { kind: 'terminal'; terminal: vscode.Terminal };
 
@@ -114,7 +116,11 @@ export class PhraseInserter implements vscode.Disposable {
       const target = this.target();
       if (!target) return this.toClipboard(phrase, 'There is no editor or terminal to dictate into');
       if (target.kind === 'terminal') {
-        const text = (this.terminalNeedsSpace ? ' ' : '') + phrase.trim();
+        // Typed, never run: no line break (Enter), tab, escape sequence or other control
+        // character reaches the terminal, whatever the model or the user's mapping file produced.
+        const typed = terminalText(phrase).trim();
+        if (!typed) return { inserted: false, where: 'nowhere', text: '' };
+        const text = (this.terminalNeedsSpace ? ' ' : '') + typed;
         target.terminal.sendText(text, false);
         this.terminalNeedsSpace = true;
         return { inserted: true, where: 'terminal', text };

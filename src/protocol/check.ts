@@ -50,9 +50,28 @@ export function name(v: unknown, at: string): string {
   return s;
 }
 
+/** Kernel file systems: processes and devices, never a model, a clip or a folder of Murmur's. */
+const SYSTEM_ROOTS = ['/proc', '/dev'] as const;
+
+/**
+ * The kernel file system an absolute POSIX path lies under ('/proc' or '/dev'), seen through `//`,
+ * `.` and `..`; undefined for any other path. /proc/self/cwd/models passes an "is it absolute"
+ * check yet names a folder of whatever repository the process was started in, and /dev/zero or
+ * /dev/stdin are endless or blocking: no setting of Murmur's may point there. Lexical on purpose (a
+ * validator does not touch the disk); a symlink elsewhere that points there is the file system
+ * owner's choice, not a setting's.
+ */
+export function systemPathRoot(p: string): string | undefined {
+  if (!p.startsWith('/')) return undefined;
+  const normal = path.posix.normalize(p);
+  return SYSTEM_ROOTS.find((root) => normal === root || normal.startsWith(`${root}/`));
+}
+
 export function absolutePath(v: unknown, at: string): string {
   const s = name(v, at);
   if (!path.isAbsolute(s)) fail(at, 'an absolute path', v);
+  const root = systemPathRoot(s);
+  if (root) fail(at, `a path outside ${SYSTEM_ROOTS.join(' and ')} (${root} holds processes and devices, not files Murmur can use)`, v);
   return s;
 }
 

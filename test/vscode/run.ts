@@ -8,15 +8,21 @@
  * 1. the mocha suites in dist/test/integration/**\/*.test.js, inside the extension host
  *    (extensionTestsPath = dist/test/integration/index.js), output streamed here;
  * 2. the Playwright UI tests in test/ui/, against a plain workbench with Murmur loaded;
+ * 3. the hostile-folder suite (test/integration/hostile-folder.test.ts) twice, each in a server and
+ *    window of its own, on a folder whose .vscode/settings.json tries to take Murmur over
+ *    (lib/hostile-workspace.ts): once trusted (workspace trust disabled, as in 1), once untrusted
+ *    (workspace trust enabled and never granted: Restricted Mode);
  * then one combined "N passed, N failed" line, and exit code 0 only if everything passed.
  *
  * Options:
  *   --grep=<regexp>        only mocha tests whose title matches (MURMUR_TEST_GREP)
  *   --ui-grep=<regexp>     only UI tests whose name matches
- *   --no-ui / --ui-only    skip the UI tests / the mocha suites
+ *   --no-ui / --ui-only    skip the UI tests / the mocha suites (--ui-only skips 3 as well)
+ *   --no-hostile           skip the hostile-folder runs (3). With --grep they run only when the
+ *                          pattern matches "hostile folder" (e.g. --grep=hostile runs only them)
  *   --settings=<file>      JSON object of "murmur.*" settings for the run (also MURMUR_VSCODE_SETTINGS:
- *                          a JSON object, or a path to one)
- *   --timeout=<seconds>    whole-run limit, default 600
+ *                          a JSON object, or a path to one), written as the user's (Machine) settings
+ *   --timeout=<seconds>    whole-run limit, default 900
  *   --realtime-mic         pace the test microphone in real time (lib/paced-arecord.ts): benchmarks
  *   --keep                 keep the temporary HOME/user-data directory (path printed)
  *   --verbose              also print code-server's own output and the page's console
@@ -34,6 +40,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import { UI_TESTS } from '../ui/index';
+import { createHostileWorkspace, HOSTILE_SUITE } from './lib/hostile-workspace';
 import { markedProcesses, MemorySampler, RUN_MARKER, sleep } from './lib/processes';
 import { installPacedArecord } from './lib/paced-arecord';
 import { CodeServer, HarnessError, locateTools } from './lib/server';
@@ -56,6 +63,7 @@ interface Options {
   uiGrep?: string;
   mocha: boolean;
   ui: boolean;
+  hostile: boolean;
   settingsFile?: string;
   timeoutMs: number;
   keep: boolean;
@@ -64,14 +72,15 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mocha: true, ui: true, timeoutMs: 600_000, keep: false, verbose: false, realtimeMic: false };
+  const o: Options = { mocha: true, ui: true, hostile: true, timeoutMs: 900_000, keep: false, verbose: false, realtimeMic: false };
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
     switch (k) {
       case '--grep': o.grep = v; break;
       case '--ui-grep': o.uiGrep = v; break;
       case '--no-ui': o.ui = false; break;
-      case '--ui-only': o.mocha = false; break;
+      case '--ui-only': o.mocha = false; o.hostile = false; break;
+      case '--no-hostile': o.hostile = false; break;
       case '--settings': o.settingsFile = v; break;
       case '--timeout': o.timeoutMs = Number(v) * 1000; break;
       case '--keep': o.keep = true; break;
@@ -219,6 +228,12 @@ async function runExtensionTests(page: Page, server: CodeServer, repoRoot: strin
     console.log(`[harness] extension tests exited with code ${code} without a "N passed, N failed" line`);
     return { passed: 0, failed: 1 };
   }
+  if (summary.passed === 0 && summary.failed === 0) {
+    // --grep selected nothing in this window (the hostile-folder suite exists only in its own
+    // windows). Not a failure by itself; a run in which nothing at all passed still fails.
+    console.log('[harness] no extension test in this window matched');
+    return summary;
+  }
   if (code !== 0 && summary.failed === 0) {
     console.log(`[harness] extension tests exited with code ${code} although mocha reported no failures`);
     return { passed: summary.passed, failed: 1 };
@@ -293,6 +308,50 @@ async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string
   return result;
 }
 
+/**
+ * The hostile-folder suite in a window of its own: a fresh server (its own user data, trust on or
+ * off), the folder written before the window opens, only that suite selected.
+ */
+async function runHostileFolder(
+  browser: Browser,
+  trusted: boolean,
+  ctx: { runDir: string; runId: string; repoRoot: string; vscodeDir: string; env: NodeJS.ProcessEnv; settings: Record<string, unknown>; tools: ReturnType<typeof locateTools>; opts: Options; servers: Set<CodeServer> },
+): Promise<PhaseResult> {
+  const name = trusted ? 'hostile-trusted' : 'hostile-untrusted';
+  const dir = path.join(ctx.runDir, name);
+  const workspace = path.join(dir, 'workspace');
+  createHostileWorkspace(workspace, dir, trusted);
+  // Only this suite, and within it only what --grep selects.
+  const grep = ctx.opts.grep ? `^(?=.*(?:${ctx.opts.grep}))${HOSTILE_SUITE}` : `^${HOSTILE_SUITE}`;
+  const server = await CodeServer.start({
+    tools: ctx.tools,
+    runDir: dir,
+    runId: ctx.runId,
+    settings: ctx.settings,
+    env: { ...ctx.env, MURMUR_TEST_GREP: grep },
+    workspaceTrust: !trusted,
+    logFile: path.join(ctx.vscodeDir, `code-server-${name}.log`),
+    startTimeoutMs: 60_000,
+    ...(ctx.opts.verbose ? { onLine: (l: string) => console.log(`[code-server ${name}] ${l}`) } : {}),
+  });
+  ctx.servers.add(server);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    return await runExtensionTests(page, server, ctx.repoRoot, workspace, path.join(ctx.vscodeDir, `workbench-logs-${name}`), ctx.opts.verbose, 240_000);
+  } finally {
+    await context.close().catch(() => undefined);
+    // Its extension host and sidecar go now: the next window starts from nothing of this one's.
+    await bounded(server.stop(), 15_000);
+    ctx.servers.delete(server);
+    try {
+      fs.cpSync(path.join(dir, 'ud', 'logs'), path.join(ctx.vscodeDir, 'server-logs', name), { recursive: true });
+    } catch {
+      // the server never got far enough to write any
+    }
+  }
+}
+
 /** Waits for `p` (errors ignored) but at most `ms`. */
 async function bounded(p: Promise<unknown> | undefined, ms: number): Promise<void> {
   if (!p) return;
@@ -331,8 +390,13 @@ async function main(): Promise<number> {
   const runId = `${process.pid}-${started}`;
 
   const tally: PhaseResult = { passed: 0, failed: 0 };
+  // The hostile-folder windows hold one suite only: with a --grep that cannot select it, or for
+  // the benchmarks (MURMUR_BENCH=1 runs *.bench.js instead of the tests), skip them.
+  const hostilePhases = opts.mocha && opts.hostile && process.env.MURMUR_BENCH !== '1' && (!opts.grep || new RegExp(opts.grep).test(HOSTILE_SUITE));
   const sampler = new MemorySampler(runId);
   let server: CodeServer | undefined;
+  /** Servers of the hostile-folder windows still running (each is stopped when its phase ends). */
+  const hostileServers = new Set<CodeServer>();
   let browserServer: BrowserServer | undefined;
   let browser: Browser | undefined;
   let phase = 'setup';
@@ -347,6 +411,7 @@ async function main(): Promise<number> {
       await bounded(browser?.close(), 10_000);
       await bounded(browserServer?.kill(), 10_000);
       await bounded(server?.stop(), 15_000);
+      for (const s of hostileServers) await bounded(s.stop(), 15_000);
       // Anything that left its process group (setsid, detached spawns) still carries the marker.
       await sleep(300);
       const left = markedProcesses(runId);
@@ -460,8 +525,9 @@ async function main(): Promise<number> {
       console.log('\nExtension tests (mocha in the extension host)');
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
-      // Leave the UI tests three minutes of the whole-run limit, but give mocha at least two.
-      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 180_000 : 10_000);
+      // Leave the UI tests three minutes of the whole-run limit and the hostile-folder windows four,
+      // but give mocha at least two.
+      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 180_000 : 10_000) - (hostilePhases ? 240_000 : 0);
       const r = await runExtensionTests(page, server, repoRoot, workspace, path.join(vscodeDir, 'workbench-logs'), opts.verbose, Math.max(120_000, left));
       await context.close().catch(() => undefined);
       tally.passed += r.passed;
@@ -475,6 +541,17 @@ async function main(): Promise<number> {
       tally.passed += r.passed;
       tally.failed += r.failed;
       console.log(`[harness] UI tests took ${((Date.now() - phaseStarted) / 1000).toFixed(1)} s`);
+    }
+    if (hostilePhases) {
+      for (const trusted of [true, false]) {
+        phase = `hostile folder (${trusted ? 'trusted' : 'untrusted'})`;
+        phaseStarted = Date.now();
+        console.log(`\nExtension tests in a ${trusted ? 'trusted' : 'untrusted'} hostile folder (a window of its own)`);
+        const r = await runHostileFolder(browser, trusted, { runDir, runId, repoRoot, vscodeDir, env, settings, tools, opts, servers: hostileServers });
+        tally.passed += r.passed;
+        tally.failed += r.failed;
+        console.log(`[harness] ${phase} took ${((Date.now() - phaseStarted) / 1000).toFixed(1)} s`);
+      }
     }
   } catch (e) {
     if (!aborted) {

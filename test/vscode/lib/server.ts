@@ -74,8 +74,18 @@ export interface ServerOptions {
   tools: Tools;
   runDir: string;
   runId: string;
-  /** Merged into User/settings.json after the recipe's keys. */
+  /**
+   * Murmur's settings for the run, written to Machine/settings.json: the window is a remote one, and
+   * there the user's `machine`-scoped settings (model paths, microphone...) are read from the
+   * Machine (remote) settings only; User/settings.json values of those are ignored.
+   */
   settings: Record<string, unknown>;
+  /**
+   * Workspace trust on, as in a normal VS Code: a folder opens untrusted (Restricted Mode) until the
+   * user trusts it, which nobody does here. Off by default (--disable-workspace-trust: every folder
+   * is trusted).
+   */
+  workspaceTrust?: boolean;
   /** Extra environment for the server, and so for the extension host. */
   env: NodeJS.ProcessEnv;
   logFile: string;
@@ -162,10 +172,12 @@ export class CodeServer {
     for (const d of [home, path.join(o.runDir, 'tmp'), path.join(home, '.config'), path.join(home, '.local', 'share'), path.join(home, '.cache'), path.join(ud, 'User'), path.join(o.runDir, 'exts')]) {
       fs.mkdirSync(d, { recursive: true });
     }
-    fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({ ...RECIPE_SETTINGS, ...o.settings }, null, 2));
+    // With trust on, the start-up "Do you trust the authors?" dialog would take the keyboard focus.
+    const trust = o.workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never' } : {};
+    fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({ ...RECIPE_SETTINGS, ...trust }, null, 2));
     // The server creates this empty, and the MCP migration then warns that "" is not JSON.
     fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
-    fs.writeFileSync(path.join(ud, 'Machine', 'settings.json'), '{}\n');
+    fs.writeFileSync(path.join(ud, 'Machine', 'settings.json'), `${JSON.stringify(o.settings, null, 2)}\n`);
 
     const args = [
       o.tools.codeServerEntry,
@@ -174,7 +186,7 @@ export class CodeServer {
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       // Without this an extension host outlives the closed browser for hours.
       '--reconnection-grace-time', '5',

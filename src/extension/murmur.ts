@@ -227,9 +227,12 @@ export class Murmur implements vscode.Disposable {
     void vscode.window.showErrorMessage(`Murmur could not load the speech model: ${err.message}`, ...actions).then(async (a) => {
       if (a === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'murmur.model');
       if (a === 'Use Default Model') {
+        // The model settings have scope machine: only the user's (or, in a remote window, that
+        // machine's) settings can hold them, so that is the only place to clear; writing to the
+        // Workspace would be refused, or create a .vscode/settings.json for nothing.
         const c = vscode.workspace.getConfiguration('murmur');
-        for (const k of ['model.path', 'model.encoder', 'model.decoder', 'model.joiner', 'model.tokens']) {
-          for (const t of [vscode.ConfigurationTarget.Global, vscode.ConfigurationTarget.Workspace]) await c.update(k, undefined, t);
+        for (const k of ['model.path', 'model.encoder', 'model.decoder', 'model.joiner', 'model.tokens', 'model.family']) {
+          if (c.inspect(k)?.globalValue !== undefined) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
         }
       }
     });

@@ -30,8 +30,6 @@ const api = vscodeApi();
 let state: PanelState | undefined;
 let draft: ExportSettings | undefined;
 let saveTarget: SettingsTarget | undefined;
-let useExportTarget: SettingsTarget = 'workspace';
-let useDownloadTarget: SettingsTarget = 'workspace';
 let metadataOpen = false;
 /** The running export/compare's last progress (cleared when the task changes). */
 let taskProgress: Extract<ToWebview, { type: 'progress' }> | undefined;
@@ -55,13 +53,11 @@ function restore(saved: Persisted | undefined): void {
     if (v.ok && v.message.type === 'saveSettings' && typeof saved.draft.outputDirectory === 'string') draft = { ...v.message.settings, outputDirectory: saved.draft.outputDirectory };
   }
   if (isTarget(saved.saveTarget)) saveTarget = saved.saveTarget;
-  if (isTarget(saved.useExportTarget)) useExportTarget = saved.useExportTarget;
-  if (isTarget(saved.useDownloadTarget)) useDownloadTarget = saved.useDownloadTarget;
   metadataOpen = saved.metadataOpen === true;
 }
 
 function persist(): void {
-  api.setState({ version: 1, panel: state, draft, saveTarget, useExportTarget, useDownloadTarget, metadataOpen });
+  api.setState({ version: 1, panel: state, draft, saveTarget, metadataOpen });
 }
 
 function send(message: FromWebview): boolean {
@@ -142,12 +138,6 @@ function renderTargets(s: PanelState): void {
   const target = s.hasWorkspace ? (saveTarget ?? s.settingsTarget) : 'user';
   workspace.checked = target === 'workspace';
   byId('save-target-user', HTMLInputElement).checked = target === 'user';
-  for (const [id, value] of [['use-export-target', useExportTarget], ['use-download-target', useDownloadTarget]] as const) {
-    const select = byId(id, HTMLSelectElement);
-    const option = select.querySelector('option[value="workspace"]');
-    if (option instanceof HTMLOptionElement) option.disabled = !s.hasWorkspace;
-    select.value = s.hasWorkspace ? value : 'user';
-  }
 }
 
 function renderProgress(task: 'export' | 'compare', active: boolean): void {
@@ -299,7 +289,8 @@ const catalog = new CatalogView(byId('catalog-list', HTMLUListElement), {
   cancel: () => send({ type: 'cancel', task: 'download' }),
   use: (id) => {
     entryNotes.delete(id);
-    send({ type: 'useDownloaded', id, target: useDownloadTarget });
+    // The model settings are the user's own (scope machine): a workspace cannot hold them.
+    send({ type: 'useDownloaded', id, target: 'user' });
     render();
   },
 });
@@ -330,7 +321,7 @@ function wire(): void {
   });
   click('use-export', () => {
     clearNotes('useModel');
-    send({ type: 'useExported', target: useExportTarget });
+    send({ type: 'useExported', target: 'user' });
   });
   click('open-card', () => {
     if (state?.lastExport) send({ type: 'openFile', path: state.lastExport.cardPath });
@@ -350,16 +341,7 @@ function wire(): void {
   };
   form.addEventListener('input', onForm);
   form.addEventListener('change', onForm);
-  for (const [id, set] of [
-    ['use-export-target', (t: SettingsTarget) => (useExportTarget = t)],
-    ['use-download-target', (t: SettingsTarget) => (useDownloadTarget = t)],
-  ] as const) {
-    const select = byId(id, HTMLSelectElement);
-    select.addEventListener('change', () => {
-      if (isTarget(select.value)) set(select.value);
-      persist();
-    });
-  }
+
   const details = byId('model-metadata', HTMLDetailsElement);
   details.addEventListener('toggle', () => {
     metadataOpen = details.open;

@@ -20,8 +20,6 @@ export interface Persisted {
   /** The form as the user left it (possibly unsaved, possibly invalid). */
   draft?: ExportSettings;
   saveTarget?: SettingsTarget;
-  useExportTarget?: SettingsTarget;
-  useDownloadTarget?: SettingsTarget;
   metadataOpen?: boolean;
 }
 

@@ -75,7 +75,6 @@ export const exportPanel: UiTest = {
     log(`screenshot: test-results/${SCREENSHOT}`);
 
     // Switch to the export: the panel then shows it as the configured model.
-    await byId('use-export-target').selectOption('user');
     await byId('use-export').click();
     await waitUntil('the panel to show the exported model as the one in use', async () => ((await byId('model-path').textContent({ timeout: 1000 })) ?? '').includes(out), 60_000);
     failure = await commandError(page);

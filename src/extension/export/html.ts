@@ -243,11 +243,6 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
         </table>
       </div>
       <div class="row actions">
-        <label for="use-export-target">Use in</label>
-        <select ${ids('use-export-target')}>
-          <option value="workspace">Workspace</option>
-          <option value="user">User</option>
-        </select>
         <button type="button" class="primary" ${ids('use-export')}>${icon('check')} Use This Model</button>
         <button type="button" class="secondary" ${ids('open-card')}>${icon('book')} Open Model Card</button>
         <button type="button" class="secondary" ${ids('compare-again')}>${icon('refresh')} Measure Again</button>
@@ -258,14 +253,7 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
 
     <section class="section" ${ids('download-section')} aria-labelledby="download-heading">
       <h2 id="download-heading">${icon('cloud-download')} Download a model</h2>
-      <p class="hint">Downloads are checked against the published size and SHA-256 before anything is installed.</p>
-      <div class="row">
-        <label for="use-download-target">Use downloaded models in</label>
-        <select ${ids('use-download-target')}>
-          <option value="workspace">Workspace</option>
-          <option value="user">User</option>
-        </select>
-      </div>
+      <p class="hint">Downloads are checked against the published size and SHA-256 before anything is installed. A model you use goes into your User settings: a workspace cannot choose the model.</p>
       ${message('catalog-error', 'error')}
       <ul class="catalog" ${ids('catalog-list')}></ul>
     </section>

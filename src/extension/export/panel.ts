@@ -484,12 +484,15 @@ class ExportPanel implements vscode.Disposable {
     return configurationTarget(target);
   }
 
-  private async use(location: ModelLocation, target: SettingsTarget, what: string, id?: string): Promise<void> {
-    const t = this.requireTarget('useModel', target, id);
-    if (t === undefined) return;
+  /**
+   * The model settings have scope machine (a repository must not choose the model Murmur runs), so
+   * VS Code refuses them in Workspace settings: a model is always put in use in User settings (in a
+   * remote window, that machine's), whatever an older page asks for.
+   */
+  private async use(location: ModelLocation, _target: SettingsTarget, what: string, id?: string): Promise<void> {
     try {
-      await this.host.backend.useModel(location, t);
-      const message = `Murmur now uses ${what} (${TARGET_LABEL[target]} settings).`;
+      await this.host.backend.useModel(location, configurationTarget('user'));
+      const message = `Murmur now uses ${what} (${TARGET_LABEL.user} settings).`;
       this.info('useModel', message, id);
       void vscode.window.showInformationMessage(message);
     } catch (e) {

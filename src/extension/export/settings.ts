@@ -60,11 +60,14 @@ export async function writeExportSettings(s: ExportSettings, target: SettingsTar
   let written = 0;
   for (const [key, value] of entries(s)) {
     const info = c.inspect<string>(key);
-    const current = target === 'workspace' ? info?.workspaceValue : info?.globalValue;
-    const below = target === 'workspace' ? (info?.globalValue ?? info?.defaultValue) : info?.defaultValue;
+    const at = key === 'outputDirectory' ? 'user' : target;
+    const current = at === 'workspace' ? info?.workspaceValue : info?.globalValue;
+    const below = at === 'workspace' ? (info?.globalValue ?? info?.defaultValue) : info?.defaultValue;
     const next = value === below ? undefined : value;
     if (current === next) continue;
-    await c.update(key, next, configurationTarget(target));
+    // The output folder has scope machine (a repository must not choose where exports are written):
+    // VS Code refuses it in Workspace settings, so it is always the user's.
+    await c.update(key, next, configurationTarget(key === 'outputDirectory' ? 'user' : target));
     written++;
   }
   return written;

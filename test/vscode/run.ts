@@ -12,6 +12,9 @@
  *    window of its own, on a folder whose .vscode/settings.json tries to take Murmur over
  *    (lib/hostile-workspace.ts): once trusted (workspace trust disabled, as in 1), once untrusted
  *    (workspace trust enabled and never granted: Restricted Mode);
+ * 4. Murmur as users get it: the linux-x64 VSIX (vsix/murmur-linux-x64.vsix, from `npm run package`;
+ *    built here if missing) installed with --install-extension into a server of its own whose
+ *    extensions folder held nothing, then dictation from the palette (test/ui/installed.ui.ts);
  * then one combined "N passed, N failed" line, and exit code 0 only if everything passed.
  *
  * Options:
@@ -20,6 +23,7 @@
  *   --no-ui / --ui-only    skip the UI tests / the mocha suites (--ui-only skips 3 as well)
  *   --no-hostile           skip the hostile-folder runs (3). With --grep they run only when the
  *                          pattern matches "hostile folder" (e.g. --grep=hostile runs only them)
+ *   --vsix=<file>          the VSIX for 4 (default vsix/murmur-linux-x64.vsix); --no-vsix skips 4
  *   --settings=<file>      JSON object of "murmur.*" settings for the run (also MURMUR_VSCODE_SETTINGS:
  *                          a JSON object, or a path to one), written as the user's (Machine) settings
  *   --timeout=<seconds>    whole-run limit, default 900
@@ -35,11 +39,13 @@
  * (code-server.log, workbench-logs/ from the browser, server-logs/ with the extension host's logs).
  * Everything started is killed on exit, timeout or signal, and checked for with ps-like /proc scans.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import { UI_TESTS } from '../ui/index';
+import { installedVsixDictation } from '../ui/installed.ui';
 import { createHostileWorkspace, HOSTILE_SUITE } from './lib/hostile-workspace';
 import { markedProcesses, MemorySampler, RUN_MARKER, sleep } from './lib/processes';
 import { installPacedArecord } from './lib/paced-arecord';
@@ -64,6 +70,8 @@ interface Options {
   mocha: boolean;
   ui: boolean;
   hostile: boolean;
+  /** The VSIX to install for phase 4, or false to skip it. */
+  vsix: string | false;
   settingsFile?: string;
   timeoutMs: number;
   keep: boolean;
@@ -72,7 +80,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mocha: true, ui: true, hostile: true, timeoutMs: 900_000, keep: false, verbose: false, realtimeMic: false };
+  const o: Options = { mocha: true, ui: true, hostile: true, vsix: 'vsix/murmur-linux-x64.vsix', timeoutMs: 900_000, keep: false, verbose: false, realtimeMic: false };
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
     switch (k) {
@@ -81,6 +89,8 @@ function parseArgs(argv: string[]): Options {
       case '--no-ui': o.ui = false; break;
       case '--ui-only': o.mocha = false; o.hostile = false; break;
       case '--no-hostile': o.hostile = false; break;
+      case '--vsix': o.vsix = v; break;
+      case '--no-vsix': o.vsix = false; break;
       case '--settings': o.settingsFile = v; break;
       case '--timeout': o.timeoutMs = Number(v) * 1000; break;
       case '--keep': o.keep = true; break;
@@ -352,6 +362,71 @@ async function runHostileFolder(
   }
 }
 
+/**
+ * Phase 4: the packaged VSIX installed into a fresh server (nothing in its extensions folder, no
+ * development path in the window), and a user's dictation there (test/ui/installed.ui.ts).
+ */
+async function runInstalledVsix(
+  browser: Browser,
+  vsix: string,
+  ctx: { runDir: string; runId: string; repoRoot: string; vscodeDir: string; resultsDir: string; env: NodeJS.ProcessEnv; settings: Record<string, unknown>; tools: ReturnType<typeof locateTools>; opts: Options; servers: Set<CodeServer> },
+): Promise<PhaseResult> {
+  const file = path.resolve(ctx.repoRoot, vsix);
+  if (!fs.existsSync(file)) {
+    // Exactly what a user or a release runs; the VSIX test in npm test built it already.
+    console.log(`[harness] ${vsix} is missing: node scripts/package.mjs --only=linux-x64`);
+    const r = spawnSync(process.execPath, [path.join(ctx.repoRoot, 'scripts', 'package.mjs'), '--only=linux-x64'], { cwd: ctx.repoRoot, stdio: 'inherit' });
+    if (r.status !== 0) throw new HarnessError('npm run package (linux-x64) failed');
+  }
+  const dir = path.join(ctx.runDir, 'installed');
+  const workspace = path.join(dir, 'workspace');
+  fs.mkdirSync(workspace, { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'README.txt'), 'Murmur installed from its VSIX\n');
+  const server = await CodeServer.start({
+    tools: ctx.tools,
+    runDir: dir,
+    runId: ctx.runId,
+    settings: ctx.settings,
+    env: ctx.env,
+    vsix: file,
+    logFile: path.join(ctx.vscodeDir, 'code-server-installed.log'),
+    startTimeoutMs: 60_000,
+    ...(ctx.opts.verbose ? { onLine: (l: string) => console.log(`[code-server installed] ${l}`) } : {}),
+  });
+  ctx.servers.add(server);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const name = 'installed VSIX: Murmur: Start Dictation types what the microphone hears';
+  const started = Date.now();
+  const page = await context.newPage();
+  try {
+    const workbenchUrl = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify([['skipWelcome', 'true']]))}`;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out after 240 s')), 240_000);
+    });
+    try {
+      await Promise.race([installedVsixDictation({ page, workbenchUrl, resultsDir: ctx.resultsDir, extensionsDir: path.join(dir, 'exts'), log: (l) => console.log(`    ${l}`) }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    console.log(`  ✔ ${name} (${Date.now() - started} ms)`);
+    return { passed: 1, failed: 0 };
+  } catch (e) {
+    console.log(`  ✘ ${name}\n    ${e instanceof Error ? e.message.split('\n').join('\n    ') : String(e)}`);
+    await page.screenshot({ path: path.join(ctx.resultsDir, 'ui-FAILED-installed-vsix.png'), timeout: 10_000 }).catch(() => undefined);
+    return { passed: 0, failed: 1 };
+  } finally {
+    await context.close().catch(() => undefined);
+    await bounded(server.stop(), 15_000);
+    ctx.servers.delete(server);
+    try {
+      fs.cpSync(path.join(dir, 'ud', 'logs'), path.join(ctx.vscodeDir, 'server-logs', 'installed'), { recursive: true });
+    } catch {
+      // the server never got far enough to write any
+    }
+  }
+}
+
 /** Waits for `p` (errors ignored) but at most `ms`. */
 async function bounded(p: Promise<unknown> | undefined, ms: number): Promise<void> {
   if (!p) return;
@@ -393,6 +468,9 @@ async function main(): Promise<number> {
   // The hostile-folder windows hold one suite only: with a --grep that cannot select it, or for
   // the benchmarks (MURMUR_BENCH=1 runs *.bench.js instead of the tests), skip them.
   const hostilePhases = opts.mocha && opts.hostile && process.env.MURMUR_BENCH !== '1' && (!opts.grep || new RegExp(opts.grep).test(HOSTILE_SUITE));
+  // The installed-VSIX window runs a user's dictation: part of a full run, or of a --ui-grep that
+  // matches "installed VSIX"; not of a --grep selection of mocha tests, nor of the benchmarks.
+  const vsixPhase = opts.vsix !== false && opts.ui && process.env.MURMUR_BENCH !== '1' && (opts.uiGrep ? new RegExp(opts.uiGrep).test('installed VSIX') : !opts.grep);
   const sampler = new MemorySampler(runId);
   let server: CodeServer | undefined;
   /** Servers of the hostile-folder windows still running (each is stopped when its phase ends). */
@@ -527,7 +605,7 @@ async function main(): Promise<number> {
       const page = await context.newPage();
       // Leave the UI tests three minutes of the whole-run limit and the hostile-folder windows four,
       // but give mocha at least two.
-      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 180_000 : 10_000) - (hostilePhases ? 240_000 : 0);
+      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 180_000 : 10_000) - (hostilePhases ? 240_000 : 0) - (vsixPhase ? 120_000 : 0);
       const r = await runExtensionTests(page, server, repoRoot, workspace, path.join(vscodeDir, 'workbench-logs'), opts.verbose, Math.max(120_000, left));
       await context.close().catch(() => undefined);
       tally.passed += r.passed;
@@ -552,6 +630,15 @@ async function main(): Promise<number> {
         tally.failed += r.failed;
         console.log(`[harness] ${phase} took ${((Date.now() - phaseStarted) / 1000).toFixed(1)} s`);
       }
+    }
+    if (vsixPhase && opts.vsix) {
+      phase = 'installed VSIX';
+      phaseStarted = Date.now();
+      console.log(`\nMurmur installed from ${opts.vsix} (a server of its own)`);
+      const r = await runInstalledVsix(browser, opts.vsix, { runDir, runId, repoRoot, vscodeDir, resultsDir, env, settings, tools, opts, servers: hostileServers });
+      tally.passed += r.passed;
+      tally.failed += r.failed;
+      console.log(`[harness] ${phase} took ${((Date.now() - phaseStarted) / 1000).toFixed(1)} s`);
     }
   } catch (e) {
     if (!aborted) {

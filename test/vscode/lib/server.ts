@@ -92,6 +92,11 @@ export interface ServerOptions {
   startTimeoutMs: number;
   /** Called with every line the server prints (for --verbose). */
   onLine?: (line: string) => void;
+  /**
+   * A packaged .vsix to install into this server's empty extensions folder before it starts, the
+   * way a user installs one (`--install-extension`): the window then runs Murmur as users get it.
+   */
+  vsix?: string;
 }
 
 /**
@@ -210,6 +215,8 @@ export class CodeServer {
     // npm sets these for `npm run`; they would point code-server's own npm/node-gyp at Node 20.
     for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
 
+    if (o.vsix) installVsix(o, env, ud);
+
     const out = fs.createWriteStream(o.logFile, { flags: 'a' });
     // detached: its own process group, so teardown can end it and every child with one kill(-pgid).
     const child = spawn(o.tools.node24, args, { cwd: o.runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -246,5 +253,17 @@ export class CodeServer {
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
     await Promise.race([this.exited, sleep(2000)]);
+  }
+}
+
+/** `code-server --install-extension <vsix>` into the server's own extensions folder; throws with its output if it fails. */
+function installVsix(o: ServerOptions, env: NodeJS.ProcessEnv, userData: string): void {
+  const vsix = o.vsix ?? '';
+  if (!fs.existsSync(vsix)) throw new HarnessError(`missing ${vsix}: build it with "npm run package"`);
+  const args = [o.tools.codeServerEntry, '--install-extension', vsix, '--extensions-dir', path.join(o.runDir, 'exts'), '--user-data-dir', userData];
+  const r = spawnSync(o.tools.node24, args, { cwd: o.runDir, env, encoding: 'utf8', timeout: 180_000 });
+  const said = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.error || r.status !== 0 || !/successfully installed/i.test(said)) {
+    throw new HarnessError(`installing ${path.basename(vsix)} failed (${r.error?.message ?? `exit ${r.status}`}): ${said}`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A real ALSA capture device that "records" a WAV file, so the real arecord -> node-microphone ->
+ * A real ALSA capture device that "records" a WAV file, so the real arecord -> recorder spawn ->
  * sidecar path can be tested without a sound card.
  *
  * ALSA's `file` PCM plugin with `infile` reads captured audio from a file; its slave `null` PCM

@@ -1,7 +1,7 @@
 /**
  * Helpers for dictation tests inside the real extension host.
  *
- * The microphone is real: the sidecar runs `arecord` (through node-microphone) on an ALSA device
+ * The microphone is real: the sidecar runs `arecord` (src/sidecar/recorder.ts) on an ALSA device
  * whose capture data is read from a file (ALSA's `file` plugin with `infile`, slave `null`). The
  * sidecar inherits this process's environment when it is spawned, so ALSA_CONFIG_PATH is set here
  * once to a fixed config file, and each test rewrites that file (and the audio) before it starts

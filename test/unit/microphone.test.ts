@@ -1,5 +1,5 @@
 /**
- * The microphone path for real: the sidecar spawns the real arecord (through node-microphone),
+ * The microphone path for real: the sidecar spawns the real arecord (src/sidecar/recorder.ts),
  * which captures from an ALSA `file` device playing a speech clip (see helpers/alsa-file.ts).
  * Dictation must give the clip's text; a missing recorder, a missing device and a recorder dying
  * mid-session must each give their specific error and leave the sidecar usable; a killed parent

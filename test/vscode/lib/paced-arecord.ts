@@ -6,7 +6,7 @@
  * delivers 16000 frames a second. This writes an `arecord` into a directory to put first on PATH:
  * it runs the real arecord with the same arguments and passes its audio on at the rate its
  * arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture. Listing (-L, -l) passes
- * through unchanged. node-microphone stops the recorder with SIGTERM: forwarded to arecord, and the
+ * through unchanged. Murmur stops the recorder with SIGTERM (src/engine/process-stop.ts): forwarded to arecord, and the
  * shim exits at once.
  */
 import * as fs from 'node:fs';

@@ -59,6 +59,11 @@ if [ "$(cat "$PREFIX/.complete" 2>/dev/null)" != "$WINE_VERSION" ]; then
     exit 1
   fi
   wineserver -w # the registry is written out when the prefix's wineserver ends
+  # Debian's Wine keeps the server's socket in a temp folder named in <prefix>/wineserver, and
+  # leaves it behind; nothing runs in the cached prefix again (tests copy it), so both go.
+  SOCKETS=$(cat "$WINEPREFIX/wineserver" 2>/dev/null || true)
+  if [[ "$SOCKETS" =~ ^wine-[A-Za-z0-9_]+$ ]]; then rm -rf "${TMPDIR:-/tmp}/$SOCKETS" "/tmp/$SOCKETS"; fi
+  rm -f "$WINEPREFIX/wineserver"
   echo "$WINE_VERSION" > "$WINEPREFIX/.complete"
   rm -rf "$PREFIX"; mv "$WINEPREFIX" "$PREFIX"; rm -rf "$TMP"
 fi

@@ -17,8 +17,10 @@
  * own memory manager (Wine's MapViewOfFile is Linux mmap, so "shared" is Linux's word for it);
  * Electron itself (Code.exe here is Node, with ELECTRON_RUN_AS_NODE set all the same); microphones.
  *
- * Needs Wine: in CI this fails, never skips, when it cannot be installed. About 1.5 minutes after
- * the one-time install (packaging ~20 s, Wine start and model conversion ~25 s).
+ * Needs Wine: in CI this fails, never skips, when it cannot be installed. 33-36 s after the
+ * one-time install on 2 idle cores, 68 s on a busy machine (packaging 9-16 s, the Wine part
+ * 17-42 s: its start, the model's conversion to ORT, two sidecars; the Linux sidecar 5-7 s).
+ * The one-time install: apt ~20 s, Windows Node and a fresh prefix ~15 s.
  */
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';

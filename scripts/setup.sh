@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 # archives), pocketsphinx-testdata (the export panel's sample clip, copied into media/ by
 # "npm run models"), a C toolchain for the N-API mmap addon (usually present wherever npm can build
 # native modules); the cross-compilers for the addon's prebuilds of every target
-# (scripts/build-native.mjs), and qemu-user with arm64 libraries to run the linux-arm64 one in tests.
+# (scripts/build-native.mjs), qemu-user with arm64 libraries to run the linux-arm64 one in tests, and
+# Wine to run the Windows build in tests (test/unit/windows-wine.test.ts).
 APT_PACKAGES=(alsa-utils espeak-ng flite sox bzip2 pocketsphinx-testdata python3 make g++
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 clang-14 lld-14 llvm-14
-  qemu-user libc6-arm64-cross libstdc++6-arm64-cross)
+  qemu-user libc6-arm64-cross libstdc++6-arm64-cross wine64 wine)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -36,4 +37,6 @@ node scripts/build-native.mjs
 # The real-editor tests (part of npm test): code-server (a real VS Code server), Node 24 to run it,
 # and Debian's Chromium, cached outside the repository (~/.cache/murmur-test) so this runs once.
 bash scripts/install-code-server.sh
+# Windows Node and a Wine prefix for the Windows test, cached the same way.
+bash scripts/install-wine.sh >/dev/null
 echo "setup: done. Try: npx murmur transcribe ../shared/audio/pocketsphinx-testdata/goforward.wav"

@@ -128,3 +128,29 @@ export function children(pid: number, name: string): number[] {
   }
   return out;
 }
+
+/**
+ * Makes `terminal` the dictation target (no editor open, the terminal focused), speaks the
+ * go-forward clip and dictates it: the phrase as committed, and where it went.
+ */
+export async function dictateIntoTerminal(api: MurmurApi, terminal: vscode.Terminal): Promise<{ where: string; text: string }> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  terminal.show(false);
+  await until('the terminal to be the active one', () => vscode.window.activeTerminal === terminal && vscode.window.activeTextEditor === undefined);
+  speak([GOFORWARD()]);
+  const landed = new Promise<{ where: string; text: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no phrase committed within 60 s; last error ${JSON.stringify(api.murmur.stats.lastError)}`));
+    }, 60_000);
+    const sub = api.murmur.onDidCommit((c) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(c);
+    });
+  });
+  await vscode.commands.executeCommand('murmur.startDictation');
+  const c = await landed;
+  await vscode.commands.executeCommand('murmur.stopDictation');
+  return c;
+}

@@ -18,7 +18,7 @@ import * as vscode from 'vscode';
 import { readExportSettings } from '../../src/extension/export/settings';
 import type { MurmurApi } from '../../src/extension/main';
 import { HIJACKED_WORD, HOSTILE_SUITE, readHostileWorkspace } from '../vscode/lib/hostile-workspace';
-import { activate, commits, DEVICE, GOFORWARD, newEditor, setting, sleep, speak, until } from './helpers';
+import { activate, commits, DEVICE, dictateIntoTerminal, GOFORWARD, newEditor, setting, sleep, speak, until } from './helpers';
 
 const GO = 'Go forward ten meters.';
 const hostile = readHostileWorkspace(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
@@ -101,28 +101,10 @@ if (hostile) {
       assert.equal(fs.existsSync(hostile.markers.device), false, 'the folder\'s microphone "device" ran a command');
     });
 
-    /** Dictates the clip into `terminal` (no editor open, the terminal focused). */
+    /** Dictates the clip into `terminal` with the test microphone (the folder's device ignored). */
     async function dictateInto(terminal: vscode.Terminal): Promise<{ where: string; text: string }> {
       await setting('microphone.device', DEVICE);
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      terminal.show(false);
-      await until('the terminal to be active', () => vscode.window.activeTerminal === terminal && vscode.window.activeTextEditor === undefined);
-      speak([GOFORWARD()]);
-      const landed = new Promise<{ where: string; text: string }>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          sub.dispose();
-          reject(new Error(`no phrase committed within 60 s; last error ${JSON.stringify(api.murmur.stats.lastError)}`));
-        }, 60_000);
-        const sub = api.murmur.onDidCommit((c) => {
-          clearTimeout(timer);
-          sub.dispose();
-          resolve(c);
-        });
-      });
-      await vscode.commands.executeCommand('murmur.startDictation');
-      const c = await landed;
-      await vscode.commands.executeCommand('murmur.stopDictation');
-      return c;
+      return dictateIntoTerminal(api, terminal);
     }
 
     // Terminals only when trusted: in Restricted Mode VS Code asks the user before it opens any

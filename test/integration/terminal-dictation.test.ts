@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, DEVICE, GOFORWARD, setting, sleep, speak, until } from './helpers';
+import { activate, DEVICE, dictateIntoTerminal, setting, sleep, until } from './helpers';
 
 /** C0, DEL, C1 and the Unicode line and paragraph separators. */
 // eslint-disable-next-line no-control-regex -- what this test looks for
@@ -49,28 +49,7 @@ describe('dictating into a terminal with a mapping that holds line breaks', func
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Makes `terminal` the dictation target (no editor open, terminal focused), dictates the clip. */
-  async function dictateInto(terminal: vscode.Terminal): Promise<{ where: string; text: string }> {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    terminal.show(false);
-    await until('the terminal to be the active one', () => vscode.window.activeTerminal === terminal && vscode.window.activeTextEditor === undefined);
-    speak([GOFORWARD()]);
-    const landed = new Promise<{ where: string; text: string }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        reject(new Error(`no phrase committed within 60 s; last error ${JSON.stringify(api.murmur.stats.lastError)}`));
-      }, 60_000);
-      const sub = api.murmur.onDidCommit((c) => {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(c);
-      });
-    });
-    await vscode.commands.executeCommand('murmur.startDictation');
-    const c = await landed;
-    await vscode.commands.executeCommand('murmur.stopDictation');
-    return c;
-  }
+  const dictateInto = (terminal: vscode.Terminal) => dictateIntoTerminal(api, terminal);
 
   it('a pseudoterminal receives the words, with no line break or other control character', async () => {
     const received: string[] = [];

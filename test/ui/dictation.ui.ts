@@ -12,11 +12,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { sharedDir } from '../../src/engine/paths';
+import type { Page } from 'playwright-core';
 import type { UiTest } from './types';
 import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
 
 export const SCREENSHOT = 'ui-dictation.png';
-const EXPECTED = 'Go forward ten meters.';
+export const EXPECTED = 'Go forward ten meters.';
 
 function prepareMicrophone(): void {
   const wav = path.join(sharedDir(), 'audio', 'pocketsphinx-testdata', 'goforward.wav');
@@ -33,24 +34,33 @@ function prepareMicrophone(): void {
 }
 prepareMicrophone();
 
+/**
+ * What a user does: open the workbench, a new untitled file, "Murmur: Start Dictation" from the
+ * palette; resolves once the test recording's words are in the editor (or throws with the error
+ * the workbench shows).
+ */
+export async function dictateIntoNewFile(page: Page, workbenchUrl: string, timeoutMs: number): Promise<void> {
+  await openWorkbench(page, workbenchUrl);
+  await runFromPalette(page, 'File: New Untitled Text File');
+  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: 30_000 });
+  await runFromPalette(page, 'Murmur: Start Dictation');
+  const lines = page.locator('.editor-instance .monaco-editor .view-lines');
+  let failure: string | undefined;
+  await waitUntil(`"${EXPECTED}" in the editor`, async () => {
+    failure = await commandError(page);
+    if (failure) return true;
+    return ((await lines.first().textContent()) ?? '').replace(/\u00a0/g, ' ').includes(EXPECTED);
+  }, timeoutMs);
+  if (failure) throw new Error(`dictation failed: ${failure}`);
+}
+
 export const paletteDictation: UiTest = {
   name: 'palette: Murmur: Start Dictation types what the microphone hears',
   timeoutMs: 180_000,
   async run({ page, workbenchUrl, resultsDir, log }) {
     const wav = path.join(sharedDir(), 'audio', 'pocketsphinx-testdata', 'goforward.wav');
     if (!fs.existsSync(wav)) throw new Error(`missing ${wav} (../shared beside the repository)`);
-    await openWorkbench(page, workbenchUrl);
-    await runFromPalette(page, 'File: New Untitled Text File');
-    await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: 30_000 });
-    await runFromPalette(page, 'Murmur: Start Dictation');
-    const lines = page.locator('.editor-instance .monaco-editor .view-lines');
-    let failure: string | undefined;
-    await waitUntil(`"${EXPECTED}" in the editor`, async () => {
-      failure = await commandError(page);
-      if (failure) return true;
-      return ((await lines.first().textContent()) ?? '').replace(/\u00a0/g, ' ').includes(EXPECTED);
-    }, 90_000);
-    if (failure) throw new Error(`dictation failed: ${failure}`);
+    await dictateIntoNewFile(page, workbenchUrl, 90_000);
     log(`editor shows: ${EXPECTED}`);
     await page.screenshot({ path: path.join(resultsDir, SCREENSHOT) });
     log(`screenshot: test-results/${SCREENSHOT}`);

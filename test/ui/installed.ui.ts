@@ -10,9 +10,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { UiTestContext } from './types';
-import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
+import { dictateIntoNewFile, EXPECTED } from './dictation.ui';
+import { runFromPalette } from './workbench';
 
-const EXPECTED = 'Go forward ten meters.';
 export const INSTALLED_SCREENSHOT = 'ui-installed-vsix.png';
 
 interface Proc {
@@ -40,18 +40,7 @@ export async function installedVsixDictation(ctx: UiTestContext & { extensionsDi
   const extDir = path.join(extensionsDir, installed[0]);
   log(`installed: ${installed[0]}`);
 
-  await openWorkbench(page, workbenchUrl);
-  await runFromPalette(page, 'File: New Untitled Text File');
-  await page.locator('.editor-instance .monaco-editor.focused').waitFor({ state: 'visible', timeout: 30_000 });
-  await runFromPalette(page, 'Murmur: Start Dictation');
-  const lines = page.locator('.editor-instance .monaco-editor .view-lines');
-  let failure: string | undefined;
-  await waitUntil(`"${EXPECTED}" in the editor`, async () => {
-    failure = await commandError(page);
-    if (failure) return true;
-    return ((await lines.first().textContent()) ?? '').replace(/\u00a0/g, ' ').includes(EXPECTED);
-  }, 120_000);
-  if (failure) throw new Error(`dictation failed: ${failure}`);
+  await dictateIntoNewFile(page, workbenchUrl, 120_000);
   log(`editor shows: ${EXPECTED}`);
 
   // Where it ran from: the sidecar of the installed extension, with the VSIX's native parts mapped.

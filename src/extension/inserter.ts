@@ -11,7 +11,7 @@
  * refusing, gets the phrase on the clipboard and the user is told.
  */
 import * as vscode from 'vscode';
-import { formatPhrase, type FormatOptions } from '../text/smart-format';
+import { formatPhrase, type FormatContext, type FormatOptions } from '../text/smart-format';
 import { terminalText } from '../text/terminal-text';
 
 export type InsertTarget = { kind: 'editor'; editor: vscode.TextEditor } | { kind: 'terminal'; terminal: vscode.Terminal };
@@ -36,6 +36,19 @@ export interface ShownPartial {
   text: string;
   /** Where it is shown: one position per cursor. */
   at: vscode.Position[];
+  /**
+   * What is shown at each cursor: the partial formatted for that cursor's context exactly as the
+   * phrase would be typed there (capitalisation, spacing).
+   */
+  shown: string[];
+}
+
+/** The text around a cursor that decides how a phrase is formatted there. */
+function contextAt(doc: vscode.TextDocument, sel: vscode.Selection): FormatContext {
+  const start = sel.start;
+  const before = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, doc.offsetAt(start) - CONTEXT_CHARS)), start));
+  const after = doc.lineAt(sel.end.line).text.slice(sel.end.character);
+  return { before, after };
 }
 
 /** How many dictated phrases "scratch that" can walk back through. */
@@ -61,6 +74,8 @@ export class PhraseInserter implements vscode.Disposable {
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private partialText = '';
+  /** The partial starts with a formatted identifier: its case stays (as the final's will). */
+  private partialKeepCase = false;
   private decorated: vscode.TextEditor | undefined;
   /** What `decorated` shows: partial text and cursor positions, '' for nothing. */
   private shown = '';
@@ -94,8 +109,9 @@ export class PhraseInserter implements vscode.Disposable {
     return undefined;
   }
 
-  showPartial(text: string): void {
+  showPartial(text: string, keepCase = false): void {
     this.partialText = text;
+    this.partialKeepCase = keepCase;
     this.render();
   }
 
@@ -138,12 +154,7 @@ export class PhraseInserter implements vscode.Disposable {
   private async insertAtCursors(editor: vscode.TextEditor, phrase: string, keepCase: boolean | undefined): Promise<InsertResult | string> {
     const format = { ...this.format(), keepCase };
     const doc = editor.document;
-    const pieces = editor.selections.map((sel) => {
-      const start = sel.start;
-      const before = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, doc.offsetAt(start) - CONTEXT_CHARS)), start));
-      const after = doc.lineAt(sel.end.line).text.slice(sel.end.character);
-      return { sel, text: formatPhrase(phrase, { before, after }, format) };
-    });
+    const pieces = editor.selections.map((sel) => ({ sel, text: formatPhrase(phrase, contextAt(doc, sel), format) }));
     if (pieces.every((p) => p.text === '')) return { inserted: false, where: 'nowhere', text: '' };
     let ok: boolean;
     try {
@@ -198,21 +209,31 @@ export class PhraseInserter implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     if (this.decorated && this.decorated !== editor && this.shown !== '') {
       this.decorated.setDecorations(this.partialDecoration, []);
-      this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [] });
+      this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [], shown: [] });
     }
     if (this.decorated !== editor) this.shown = '';
     this.decorated = editor;
     if (!editor) return;
-    const contentText = this.partialText ? ' ' + this.partialText + ' ' : '';
-    const key = contentText && `${contentText}\u0000${editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',')}`;
+    // Each cursor shows the partial as it would be typed there: the same formatting as the final's
+    // (a capital only where a sentence starts, the space before it only where one is needed), and a
+    // space after it only when text follows on the line.
+    const format = { ...this.format(), keepCase: this.partialKeepCase };
+    const shown = this.partialText
+      ? editor.selections.map((sel) => {
+          const ctx = contextAt(editor.document, sel);
+          const text = formatPhrase(this.partialText, ctx, format);
+          return ctx.after !== '' && !text.endsWith(' ') ? `${text} ` : text;
+        })
+      : [];
+    const key = shown.length ? `${shown.join('\u0001')}\u0000${editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',')}` : '';
     if (key === this.shown) return;
     this.shown = key;
-    const at = contentText ? editor.selections.map((s) => s.active) : [];
+    const at = shown.length ? editor.selections.map((s) => s.active) : [];
     editor.setDecorations(
       this.partialDecoration,
-      at.map((p) => ({ range: new vscode.Range(p, p), renderOptions: { after: { contentText } } })),
+      at.map((p, i) => ({ range: new vscode.Range(p, p), renderOptions: { after: { contentText: shown[i] } } })),
     );
-    this.renderedEmitter.fire({ editor, text: this.partialText, at });
+    this.renderedEmitter.fire({ editor, text: this.partialText, at, shown });
   }
 
   dispose(): void {

@@ -401,7 +401,7 @@ export class Murmur implements vscode.Disposable {
         if (this.isCurrent(e)) {
           // Shown as it will be typed ("hello comma" reads "hello,"); a command shows as said.
           const r = interpretPhrase(e.text, this.config().voice);
-          this.inserter.showPartial(r.kind === 'text' ? r.text : e.text);
+          this.inserter.showPartial(r.kind === 'text' ? r.text : e.text, r.kind === 'text' && r.keepCase);
         }
         return;
       case 'final':

@@ -117,6 +117,31 @@ describe('dictation in a real VS Code', function () {
     }
   });
 
+  it('the partial shows what will be typed: after a line of code it starts in lower case, as the final does', async () => {
+    // Not the start of a sentence (the line before ends in ";"), so the phrase is typed in lower
+    // case; the grey preview used to show the model's capital ("After") and the final "after".
+    speak([shared('audio/librispeech-test-clean-sherpa-kws-test_wavs/0.wav')]);
+    const editor = await newEditor('const x = 1;\n');
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const shown: string[] = [];
+    const sub = api.murmur.onDidRenderPartial((p) => {
+      if (p.editor.document === editor.document && p.shown.length) shown.push(p.shown[0]);
+    });
+    try {
+      const done = commits(api, 1);
+      await vscode.commands.executeCommand('murmur.startDictation');
+      await done;
+      await vscode.commands.executeCommand('murmur.stopDictation');
+      const typed = editor.document.lineAt(1).text;
+      assert.match(typed, /^after /, `the final as typed: ${JSON.stringify(typed)}`);
+      assert.ok(shown.length > 0, 'no partial text was shown');
+      const capitalised = shown.filter((t) => !/^\p{Ll}/u.test(t));
+      assert.deepEqual(capitalised, [], `partials not shown as they would be typed (typed: ${JSON.stringify(typed)})`);
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('push-to-talk: holding the key (auto-repeat) dictates, releasing commits the phrase', async () => {
     speak([GOFORWARD()]);
     await setting('pushToTalk.releaseDelayMs', 400);

@@ -21,6 +21,8 @@ export interface MurmurApi {
    * ours). Far below activationMs means the thread waited for a core, not that activation worked.
    */
   activationCpuMs: number;
+  /** This extension host's log folder for Murmur (context.logUri); the "Murmur" channel's file is beside it. */
+  logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): MurmurApi {
@@ -49,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): MurmurApi {
   if (m.config().startEngineOnStartup) m.warmUp();
   const activationMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { murmur: m, activationMs, activationCpuMs: (cpu.user + cpu.system) / 1000 };
+  return { murmur: m, activationMs, activationCpuMs: (cpu.user + cpu.system) / 1000, logUri: context.logUri };
 }
 
 export function deactivate(): void {

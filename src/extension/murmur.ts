@@ -101,6 +101,11 @@ export class Murmur implements vscode.Disposable {
     return readConfig(path.join(this.context.extensionPath, 'models', 'moonshine-tiny-en-int8'));
   }
 
+  /** The status bar item's state and tooltip, as the user sees them. */
+  get statusBar(): { state: string; tooltip: string } {
+    return this.status.shown;
+  }
+
   get dictating(): boolean {
     return this.state !== 'idle';
   }
@@ -219,6 +224,9 @@ export class Murmur implements vscode.Disposable {
   private reportModelError(e: unknown): void {
     const err = e as SidecarRequestError;
     this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
+    // The status bar's tooltip sends the user to the log: the failure must be there, whether a
+    // start or a settings edit asked for the load.
+    this.log.error(`the speech model did not load: ${this.stats.lastError.code}: ${err.message}`);
     if (!(err instanceof SidecarRequestError) || !MODEL_ERRORS.has(err.code)) {
       void vscode.window.showErrorMessage(`Murmur: ${err.message}`, 'Show Log').then((a) => a && this.log.show());
       return;
@@ -248,8 +256,12 @@ export class Murmur implements vscode.Disposable {
       void (async () => {
         if (this.dictating) await this.stop();
         this.model = undefined;
-        await this.ensureReady().catch(() => undefined);
-        if (this.status && !this.dictating) this.status.set('idle');
+        // A failed load has set the error state (and said why): idle only after a load that worked.
+        const loaded = await this.ensureReady().then(
+          () => true,
+          () => false,
+        );
+        if (loaded && !this.dictating) this.status.set('idle');
       })();
     } else {
       void this.client.request({ type: 'setOptions', options: cfg.recognizer }).catch((err: Error) => this.log.warn(`setOptions: ${err.message}`));

@@ -38,6 +38,12 @@ export class MicStatusBar implements vscode.Disposable {
     if (this.state === 'listening' && this.bar() !== before) this.render();
   }
 
+  /** What the item shows now: its state and its tooltip's text (tests read it). */
+  get shown(): { state: UiState; tooltip: string } {
+    const t = this.item.tooltip;
+    return { state: this.state, tooltip: typeof t === 'string' ? t : (t?.value ?? '') };
+  }
+
   private bar(): string {
     return BARS[Math.min(BARS.length - 1, Math.floor(Math.sqrt(this.level) * BARS.length))];
   }
@@ -67,7 +73,8 @@ export class MicStatusBar implements vscode.Disposable {
         break;
       case 'error':
         item.text = '$(error) Murmur';
-        item.tooltip = `Murmur: ${this.detail || 'error'}. Click to try again; see "Murmur: Show Log".`;
+        // Error messages end with their own full stop: one is enough.
+        item.tooltip = `Murmur: ${this.detail.replace(/[.\s]+$/, '') || 'error'}. Click to try again; see "Murmur: Show Log".`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }

@@ -4,6 +4,8 @@
  * embedded Moonshine), real arecord reading a recording through ALSA.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PhraseInserter } from '../../src/extension/inserter';
 import type { MurmurApi } from '../../src/extension/main';
@@ -269,6 +271,30 @@ describe('dictation in a real VS Code', function () {
       // The streaming Zipformer writes bare upper-case words: sentence-cased, no period.
       assert.equal(editor.document.getText(), 'Go forward ten meters');
       if (pid !== undefined) assert.equal(api.murmur.sidecarPid, pid, 'same sidecar process');
+    } finally {
+      await setting('model.path', '');
+    }
+  });
+
+  it('a model path edited to a bad one: the status bar shows the error (not idle), its tooltip reads well, the log says why', async () => {
+    await api.murmur.ensureReady(false);
+    api.murmur.stats.lastError = undefined;
+    const bad = '/nonexistent/murmur-settings-edit';
+    await setting('model.path', bad);
+    try {
+      await until('the model error', () => api.murmur.stats.lastError?.code === 'MODEL_NOT_FOUND', 30_000);
+      // The reload's last step runs right after the error is reported.
+      await sleep(1000);
+      const { state, tooltip } = api.murmur.statusBar;
+      assert.equal(state, 'error', `the status bar says ${state} after a failed load: ${tooltip}`);
+      assert.match(tooltip, /murmur-settings-edit does not exist/);
+      assert.ok(!/\.\./.test(tooltip), `the tooltip has a doubled full stop: ${tooltip}`);
+      // The tooltip sends the user to the log: the failure is there.
+      const logFiles = (): string[] => {
+        const root = path.dirname(api.logUri.fsPath);
+        return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => path.basename(f) === 'Murmur.log').map((f) => path.join(root, f));
+      };
+      await until('the failure in the Murmur log', () => logFiles().some((f) => fs.readFileSync(f, 'utf8').includes(`${bad} does not exist`)), 10_000);
     } finally {
       await setting('model.path', '');
     }

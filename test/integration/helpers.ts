@@ -73,8 +73,17 @@ export async function activate(): Promise<MurmurApi> {
   return ext.activate();
 }
 
+/**
+ * Sets a Murmur setting as the user does (User settings; in a remote window VS Code writes a
+ * machine-scoped one to the remote's settings) and checks that the window now reads that value: a
+ * value written where the window does not look would leave the test running on another one.
+ */
 export async function setting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('murmur').update(key, value, vscode.ConfigurationTarget.Global);
+  const config = vscode.workspace.getConfiguration('murmur');
+  const effective = config.get(key);
+  const expected = value === undefined ? config.inspect(key)?.defaultValue : value;
+  assert.deepEqual(effective, expected, `murmur.${key} was set to ${JSON.stringify(value)} but the window reads ${JSON.stringify(effective)} (${JSON.stringify(config.inspect(key))})`);
 }
 
 /** Resolves after `n` more finals have been committed (or rejects after `timeoutMs`). */

@@ -560,8 +560,11 @@ async function main(): Promise<number> {
       process.env.MURMUR_CACHE_DIR = env.MURMUR_CACHE_DIR = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'murmur', 'ort');
     }
     if (opts.grep) env.MURMUR_TEST_GREP = opts.grep;
+    // The pacing arecord is always first on the extension host's PATH; it paces when a test asks
+    // (the file below) or, with --realtime-mic, always.
+    const pathPrefix = installPacedArecord(path.join(runDir, 'paced-bin'));
+    env.MURMUR_MIC_PACING_FILE = path.join(runDir, 'mic-pacing');
     if (opts.realtimeMic) {
-      env.PATH = `${installPacedArecord(path.join(runDir, 'paced-bin'))}:${process.env.PATH ?? ''}`;
       env.MURMUR_REALTIME_MIC = '1';
       console.log('[harness] the test microphone is paced in real time (test/vscode/lib/paced-arecord.ts)');
     }
@@ -576,6 +579,7 @@ async function main(): Promise<number> {
       runId,
       settings,
       env,
+      pathPrefix,
       logFile: path.join(vscodeDir, 'code-server.log'),
       startTimeoutMs: 60_000,
       ...(opts.verbose ? { onLine: (l: string) => console.log(`[code-server] ${l}`) } : {}),

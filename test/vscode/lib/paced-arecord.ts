@@ -1,13 +1,22 @@
 /**
- * A real-time `arecord` for benchmarks. The test microphone is arecord reading a WAV through the
- * ALSA `file` plugin with a `null` slave, which is not paced: arecord delivers the clip and then
- * endless silence as fast as the sidecar takes it, so the sidecar decodes flat out on both cores
- * and every latency measured beside it is a figure of that rig, not of a microphone. A microphone
- * delivers 16000 frames a second. This writes an `arecord` into a directory to put first on PATH:
- * it runs the real arecord with the same arguments and passes its audio on at the rate its
- * arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture. Listing (-L, -l) passes
- * through unchanged. Murmur stops the recorder with SIGTERM (src/engine/process-stop.ts): forwarded to arecord, and the
- * shim exits at once.
+ * A real-time `arecord`. The test microphone is arecord reading a WAV through the ALSA `file`
+ * plugin with a `null` slave, which is not paced: arecord delivers the clip and then endless
+ * silence as fast as the sidecar takes it, so the sidecar decodes flat out on both cores and every
+ * latency measured beside it is a figure of that rig, not of a microphone. A microphone delivers
+ * 16000 frames a second. This writes an `arecord` into a directory to put first on PATH: it runs
+ * the real arecord with the same arguments and, when pacing is on, passes its audio on at the rate
+ * its arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture.
+ *
+ * Pacing is on when MURMUR_REALTIME_MIC=1 (npm run bench:vscode), or when the file named by
+ * MURMUR_MIC_PACING_FILE holds "realtime" as the recorder starts: a test turns it on for itself
+ * (test/integration/paced-microphone.test.ts) without slowing every other test. Otherwise, and for
+ * listing (-L, -l), the real arecord runs unchanged. Murmur stops the recorder with SIGTERM
+ * (src/engine/process-stop.ts): forwarded to arecord, and the shim exits at once.
+ *
+ * Putting the directory first on the server's PATH is not enough: code-server starts the extension
+ * host with the environment of a login shell, and Debian's /etc/profile sets PATH afresh. The
+ * harness also writes it into the temporary HOME's .profile (lib/server.ts), read by that shell
+ * after /etc/profile.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,8 +36,13 @@ if (!real) {
   process.exit(127);
 }
 const args = process.argv.slice(2);
-const listing = args.includes('-L') || args.includes('-l');
-const child = spawn(real, args, { stdio: listing ? 'inherit' : ['ignore', 'pipe', 'inherit'] });
+const pacingOn = () => {
+  if (process.env.MURMUR_REALTIME_MIC === '1') return true;
+  const file = process.env.MURMUR_MIC_PACING_FILE;
+  try { return !!file && fs.readFileSync(file, 'utf8').trim() === 'realtime'; } catch { return false; }
+};
+const passThrough = args.includes('-L') || args.includes('-l') || !pacingOn();
+const child = spawn(real, args, { stdio: passThrough ? 'inherit' : ['ignore', 'pipe', 'inherit'] });
 // A recorder told to stop stops: what is still queued is dropped, as a microphone's would be.
 // arecord is reaped before the shim goes, so no zombie outlives the run.
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
@@ -40,7 +54,7 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   });
 }
 child.on('error', (e) => { process.stderr.write('arecord: ' + e.message + '\n'); process.exit(1); });
-if (listing) {
+if (passThrough) {
   child.on('exit', (code) => process.exit(code === null ? 1 : code));
 } else {
   const arg = (flag, fallback) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : fallback; };
@@ -83,7 +97,7 @@ if (listing) {
 }
 `;
 
-/** Writes the paced arecord into `dir` (created) and returns `dir`, to go first on PATH. */
+/** Writes the pacing arecord into `dir` (created) and returns `dir`, to go first on PATH. */
 export function installPacedArecord(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'arecord');

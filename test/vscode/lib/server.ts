@@ -88,6 +88,12 @@ export interface ServerOptions {
   workspaceTrust?: boolean;
   /** Extra environment for the server, and so for the extension host. */
   env: NodeJS.ProcessEnv;
+  /**
+   * A directory to put first on the extension host's PATH. Setting PATH on the server is not
+   * enough: the server resolves the extension host's environment through a login shell, whose
+   * /etc/profile sets PATH afresh; the temporary HOME's .profile, read after it, puts it back.
+   */
+  pathPrefix?: string;
   logFile: string;
   startTimeoutMs: number;
   /** Called with every line the server prints (for --verbose). */
@@ -180,6 +186,9 @@ export class CodeServer {
     // With trust on, the start-up "Do you trust the authors?" dialog would take the keyboard focus.
     const trust = o.workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never' } : {};
     fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({ ...RECIPE_SETTINGS, ...trust }, null, 2));
+    if (o.pathPrefix) {
+      fs.writeFileSync(path.join(home, '.profile'), `PATH=${shellQuote(o.pathPrefix)}:"$PATH"\nexport PATH\n`);
+    }
     // The server creates this empty, and the MCP migration then warns that "" is not JSON.
     fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
     fs.writeFileSync(path.join(ud, 'Machine', 'settings.json'), `${JSON.stringify(o.settings, null, 2)}\n`);
@@ -203,6 +212,7 @@ export class CodeServer {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...o.env,
+      ...(o.pathPrefix ? { PATH: `${o.pathPrefix}:${process.env.PATH ?? ''}` } : {}),
       // A private HOME and XDG dirs: code-server and VS Code otherwise write config and caches to ~.
       HOME: home,
       XDG_CONFIG_HOME: path.join(home, '.config'),
@@ -210,6 +220,10 @@ export class CodeServer {
       XDG_CACHE_HOME: path.join(home, '.cache'),
       // Temporary files of the server, the extension host and the tests go away with the run.
       TMPDIR: path.join(o.runDir, 'tmp'),
+      // What was written above, so the extension tests can check that it is what the window reads
+      // (test/integration/index.ts): a setting written where the window does not look is ignored
+      // without a word, and every test then runs on the defaults.
+      MURMUR_EXPECTED_SETTINGS: JSON.stringify(o.settings),
       [RUN_MARKER]: o.runId,
     };
     // npm sets these for `npm run`; they would point code-server's own npm/node-gyp at Node 20.
@@ -266,4 +280,9 @@ function installVsix(o: ServerOptions, env: NodeJS.ProcessEnv, userData: string)
   if (r.error || r.status !== 0 || !/successfully installed/i.test(said)) {
     throw new HarnessError(`installing ${path.basename(vsix)} failed (${r.error?.message ?? `exit ${r.status}`}): ${said}`);
   }
+}
+
+/** `s` as one word for a POSIX shell. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,8 +3,8 @@
  * (contributes.configuration); the fallbacks here only guard against hand-edited nonsense.
  *
  * A repository the user opens can set settings in its .vscode/settings.json. The ones that name
- * files or devices, or start the engine, are `machine` scoped in package.json so VS Code ignores
- * them there, and restricted in untrusted workspaces; they are read here from the user's own
+ * files or devices, or start the engine, are `application` scoped in package.json so VS Code
+ * ignores them there, and restricted in untrusted workspaces; they are read here from the user's own
  * settings only (USER_ONLY), so a scope loosened by mistake still does not let a workspace in.
  */
 import * as vscode from 'vscode';
@@ -38,7 +38,7 @@ function clampInt(v: unknown, min: number, max: number, fallback: number): numbe
 }
 
 /**
- * Settings a workspace must not set (package.json: scope `machine`, and listed in
+ * Settings a workspace must not set (package.json: scope `application`, and listed in
  * capabilities.untrustedWorkspaces.restrictedConfigurations).
  */
 export const USER_ONLY: readonly string[] = [
@@ -55,8 +55,8 @@ export const USER_ONLY: readonly string[] = [
 ];
 
 /**
- * A setting's value: for USER_ONLY keys the user's (in a remote window, the user's remote settings
- * for that machine; `globalValue` is both merged) or the default, never a workspace or folder value.
+ * A setting's value: for USER_ONLY keys the user's or the default, never a workspace or folder
+ * value.
  */
 function get(c: vscode.WorkspaceConfiguration, key: string): unknown {
   if (!USER_ONLY.includes(key)) return c.get<unknown>(key);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { wallClockMs, type FinalEvent, type ModelInfo, type PartialEvent, type RequestBody, type SidecarEvent } from '../protocol';
 import { affectsModel, readConfig, type MurmurConfig } from './config';
+import { describeHost, microphoneHint, type HostFacts } from './host';
 import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { interpretPhrase } from '../text/interpret';
 import { gatherVocabulary } from './vocabulary-source';
@@ -30,7 +31,8 @@ export interface DictationStats {
   committed: number;
   lastInsert?: { where: string; text: string };
   /** The last error shown to the user. */
-  lastError?: { code: string; message: string };
+  /** `shown`: the notification's text, where it says more than `message` (where the microphone is). */
+  lastError?: { code: string; message: string; shown?: string };
   restarts: number;
   /** Timings for the benchmark (bench/vscode): start command -> listening, final sent by the sidecar -> in the document. */
   startToListeningMs: number[];
@@ -95,6 +97,21 @@ export class Murmur implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
     );
     void this.setContext(false);
+    this.log.info(describeHost(this.host()));
+  }
+
+  /** Where this copy of Murmur runs (src/extension/host.ts). */
+  private host(): HostFacts {
+    return {
+      remoteName: vscode.env.remoteName,
+      webUi: vscode.env.uiKind === vscode.UIKind.Web,
+      runsOnRemote: this.context.extension.extensionKind === vscode.ExtensionKind.Workspace,
+    };
+  }
+
+  /** A microphone error as the user reads it: with where that microphone is when it is not theirs. */
+  private microphoneError(message: string): string {
+    return `Murmur: ${message}${microphoneHint(this.host())}`;
   }
 
   config(): MurmurConfig {
@@ -233,11 +250,13 @@ export class Murmur implements vscode.Disposable {
     }
     const actions = this.config().usesDefaultModel ? ['Open Settings'] : ['Open Settings', 'Use Default Model'];
     void vscode.window.showErrorMessage(`Murmur could not load the speech model: ${err.message}`, ...actions).then(async (a) => {
-      if (a === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'murmur.model');
+      // The User tab: the model settings are `application`-scoped, listed there in every window
+      // (openSettings would open whichever tab was used last, in a remote window the Remote one).
+      if (a === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openGlobalSettings', { query: 'murmur.model' });
       if (a === 'Use Default Model') {
-        // The model settings have scope machine: only the user's (or, in a remote window, that
-        // machine's) settings can hold them, so that is the only place to clear; writing to the
-        // Workspace would be refused, or create a .vscode/settings.json for nothing.
+        // The model settings have scope application: only the user's settings can hold them, so
+        // that is the only place to clear; writing to the Workspace would be refused, or create a
+        // .vscode/settings.json for nothing.
         const c = vscode.workspace.getConfiguration('murmur');
         for (const k of ['model.path', 'model.encoder', 'model.decoder', 'model.joiner', 'model.tokens', 'model.family']) {
           if (c.inspect(k)?.globalValue !== undefined) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
@@ -344,11 +363,12 @@ export class Murmur implements vscode.Disposable {
       const err = e as Error;
       this.log.error(`Start Dictation failed: ${err instanceof SidecarRequestError ? `${err.code}: ` : ''}${err.message}`);
       if (!(err instanceof SidecarRequestError && MODEL_ERRORS.has(err.code))) {
-        this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message };
-        this.status.set('error', err.message);
         const micProblem = err instanceof SidecarRequestError && MIC_ERRORS.has(err.code);
+        const shown = micProblem ? this.microphoneError(err.message) : `Murmur: ${err.message}`;
+        this.stats.lastError = { code: err instanceof SidecarRequestError ? err.code : 'INTERNAL', message: err.message, shown };
+        this.status.set('error', err.message);
         const action = micProblem ? 'Select Microphone...' : 'Show Log';
-        void vscode.window.showErrorMessage(`Murmur: ${err.message}`, action).then((a) => {
+        void vscode.window.showErrorMessage(shown, action).then((a) => {
           if (a === 'Select Microphone...') void vscode.commands.executeCommand('murmur.selectMicrophone');
           else if (a) this.log.show();
         });
@@ -433,9 +453,12 @@ export class Murmur implements vscode.Disposable {
         return;
       case 'error':
         this.log.error(`${e.code}: ${e.message}`);
-        this.stats.lastError = { code: e.code, message: e.message };
         if (MIC_ERRORS.has(e.code)) {
-          void vscode.window.showErrorMessage(`Murmur: ${e.message}`, 'Select Microphone...').then((a) => a && vscode.commands.executeCommand('murmur.selectMicrophone'));
+          const shown = this.microphoneError(e.message);
+          this.stats.lastError = { code: e.code, message: e.message, shown };
+          void vscode.window.showErrorMessage(shown, 'Select Microphone...').then((a) => a && vscode.commands.executeCommand('murmur.selectMicrophone'));
+        } else {
+          this.stats.lastError = { code: e.code, message: e.message };
         }
         return;
       default:

@@ -12,6 +12,10 @@ export interface UiTestContext {
   workbenchUrl: string;
   /** test-results/: screenshots go here. */
   resultsDir: string;
+  /** The folder the window opens. */
+  workspace: string;
+  /** The server's User settings file (restored by the harness after each test). */
+  userSettingsFile: string;
   log(line: string): void;
 }
 

@@ -68,6 +68,11 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
 /**
  * The text of an error the workbench is showing for a failed command (modal dialog or error
  * notification), or undefined when there is none.
+ *
+ * With the smoke-test driver (needed for the test payload, lib/server.ts) the workbench shows no
+ * notification toasts at all: notifications only reach the Notifications center, and the status
+ * bar bell gets a dot. So when the bell has one, the center is opened and read; it stays open when
+ * it lists an error (the failure screenshot then shows it) and is closed again otherwise.
  */
 export async function commandError(page: Page): Promise<string | undefined> {
   const dialog = page.locator('.monaco-dialog-box');
@@ -80,7 +85,33 @@ export async function commandError(page: Page): Promise<string | undefined> {
   if (await toast.first().isVisible()) {
     return (await toast.first().locator('.notification-list-item-message').textContent())?.trim() || 'an error notification appeared';
   }
-  return undefined;
+  const errors = await notificationErrors(page);
+  return errors.length ? errors.join(' | ') : undefined;
+}
+
+/** The status bar bell (its id is VS Code's). */
+const bell = (page: Page): Locator => page.locator('[id="status.notifications"]');
+
+/**
+ * The messages of the error notifications in the Notifications center, opened if the bell says
+ * there is something new; [] when there is none (the center is then closed again).
+ */
+export async function notificationErrors(page: Page): Promise<string[]> {
+  const center = page.locator('.notifications-center');
+  const wasOpen = await center.isVisible();
+  if (!wasOpen) {
+    if (!(await bell(page).locator('.codicon-bell-dot').isVisible())) return [];
+    await bell(page).click();
+    await center.waitFor({ state: 'visible', timeout: 5000 });
+  }
+  const items = center.locator('.notification-list-item:has(.codicon-error) .notification-list-item-message');
+  const messages: string[] = [];
+  for (const item of await items.all()) messages.push(((await item.textContent()) ?? '').trim());
+  if (messages.length === 0 && !wasOpen) {
+    await bell(page).click();
+    await center.waitFor({ state: 'hidden', timeout: 5000 });
+  }
+  return messages;
 }
 
 /**

@@ -342,12 +342,15 @@ describe('package.json: what a workspace may set', () => {
     assert.equal(typeof u?.description, 'string');
   });
 
-  test('every restricted setting is machine-scoped, restricted, and says where it can be set', () => {
+  // application, not machine: in a remote window VS Code reads machine settings from the remote's
+  // settings and hides them from the User tab, but Murmur runs on the user's computer there
+  // (extensionKind ui first) and needs that computer's paths and microphone.
+  test('every restricted setting is application-scoped, restricted, and says where it can be set', () => {
     const restricted = manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations;
     assert.ok(Array.isArray(restricted));
     for (const key of RESTRICTED) {
       assert.ok(settings[key], `${key} is contributed`);
-      assert.equal(settings[key].scope, 'machine', `${key}: scope`);
+      assert.equal(settings[key].scope, 'application', `${key}: scope`);
       assert.ok(restricted.includes(key), `${key} is in restrictedConfigurations`);
       const text = (settings[key].markdownDescription ?? settings[key].description ?? '').replace(/\*\*/g, '');
       assert.match(text, /User settings/, `${key}: the description says where it can be set`);
@@ -359,5 +362,9 @@ describe('package.json: what a workspace may set', () => {
 
   test('no setting is machine-overridable (a workspace can set those)', () => {
     for (const [key, s] of Object.entries(settings)) assert.notEqual(s.scope, 'machine-overridable', key);
+  });
+
+  test('Murmur runs where the user sits: on the local side first, on the remote only when it must', () => {
+    assert.deepEqual((manifest as { extensionKind?: unknown }).extensionKind, ['ui', 'workspace']);
   });
 });

@@ -25,7 +25,7 @@
  *                          pattern matches "hostile folder" (e.g. --grep=hostile runs only them)
  *   --vsix=<file>          the VSIX for 4 (default vsix/murmur-linux-x64.vsix); --no-vsix skips 4
  *   --settings=<file>      JSON object of "murmur.*" settings for the run (also MURMUR_VSCODE_SETTINGS:
- *                          a JSON object, or a path to one), written as the user's (Machine) settings
+ *                          a JSON object, or a path to one), written as the user's settings
  *   --timeout=<seconds>    whole-run limit, default 900
  *   --realtime-mic         pace the test microphone in real time (lib/paced-arecord.ts): benchmarks
  *   --keep                 keep the temporary HOME/user-data directory (path printed)
@@ -290,7 +290,7 @@ async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string
         timer = setTimeout(() => reject(new Error(`timed out after ${t.timeoutMs / 1000} s`)), t.timeoutMs);
       });
       try {
-        await Promise.race([t.run({ page, workbenchUrl, resultsDir, log: (l) => console.log(`    ${l}`) }), timeout]);
+        await Promise.race([t.run({ page, workbenchUrl, resultsDir, workspace, userSettingsFile: server.settingsFiles[0], log: (l) => console.log(`    ${l}`) }), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -405,7 +405,7 @@ async function runInstalledVsix(
       timer = setTimeout(() => reject(new Error('timed out after 240 s')), 240_000);
     });
     try {
-      await Promise.race([installedVsixDictation({ page, workbenchUrl, resultsDir: ctx.resultsDir, extensionsDir: path.join(dir, 'exts'), log: (l) => console.log(`    ${l}`) }), timeout]);
+      await Promise.race([installedVsixDictation({ page, workbenchUrl, resultsDir: ctx.resultsDir, workspace, userSettingsFile: server.settingsFiles[0], extensionsDir: path.join(dir, 'exts'), log: (l) => console.log(`    ${l}`) }), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -65,7 +65,7 @@ export async function writeExportSettings(s: ExportSettings, target: SettingsTar
     const below = at === 'workspace' ? (info?.globalValue ?? info?.defaultValue) : info?.defaultValue;
     const next = value === below ? undefined : value;
     if (current === next) continue;
-    // The output folder has scope machine (a repository must not choose where exports are written):
+    // The output folder has scope application (a repository must not choose where exports go):
     // VS Code refuses it in Workspace settings, so it is always the user's.
     await c.update(key, next, configurationTarget(key === 'outputDirectory' ? 'user' : target));
     written++;

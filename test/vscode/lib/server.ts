@@ -75,9 +75,10 @@ export interface ServerOptions {
   runDir: string;
   runId: string;
   /**
-   * Murmur's settings for the run, written to Machine/settings.json: the window is a remote one, and
-   * there the user's `machine`-scoped settings (model paths, microphone...) are read from the
-   * Machine (remote) settings only; User/settings.json values of those are ignored.
+   * Murmur's settings for the run, written to the User settings: Murmur's settings that name files
+   * and devices are `application`-scoped, which VS Code reads from there only (a value of one in the
+   * Machine (remote) settings is ignored). The extension tests check that each is in effect
+   * (MURMUR_EXPECTED_SETTINGS, test/integration/index.ts).
    */
   settings: Record<string, unknown>;
   /**
@@ -133,7 +134,7 @@ export class CodeServer {
 
   /**
    * The settings files of this server's user-data directory: User, and Machine (where settings
-   * scoped "machine" or "machine-overridable", such as Murmur's model paths, go when the user
+   * scoped "machine" or "machine-overridable" go when the user
    * picks "User" in a remote window).
    */
   readonly settingsFiles: readonly string[];
@@ -185,13 +186,13 @@ export class CodeServer {
     }
     // With trust on, the start-up "Do you trust the authors?" dialog would take the keyboard focus.
     const trust = o.workspaceTrust ? { 'security.workspace.trust.startupPrompt': 'never' } : {};
-    fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({ ...RECIPE_SETTINGS, ...trust }, null, 2));
+    fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({ ...RECIPE_SETTINGS, ...trust, ...o.settings }, null, 2));
     if (o.pathPrefix) {
       fs.writeFileSync(path.join(home, '.profile'), `PATH=${shellQuote(o.pathPrefix)}:"$PATH"\nexport PATH\n`);
     }
     // The server creates this empty, and the MCP migration then warns that "" is not JSON.
     fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
-    fs.writeFileSync(path.join(ud, 'Machine', 'settings.json'), `${JSON.stringify(o.settings, null, 2)}\n`);
+    fs.writeFileSync(path.join(ud, 'Machine', 'settings.json'), '{}\n');
 
     const args = [
       o.tools.codeServerEntry,

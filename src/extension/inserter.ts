@@ -11,6 +11,7 @@
  * refusing, gets the phrase on the clipboard and the user is told.
  */
 import * as vscode from 'vscode';
+import { partialTail } from '../text/partial-tail';
 import { formatPhrase, type FormatContext, type FormatOptions } from '../text/smart-format';
 import { terminalText } from '../text/terminal-text';
 
@@ -56,6 +57,12 @@ const HISTORY = 20;
 
 const CONTEXT_CHARS = 400;
 
+/**
+ * How much wider than its text the partial's box is at the end of a line: room for the next
+ * update's new words before the renderer has laid it out (see scrollToRoom).
+ */
+const ROOM_AHEAD_CHARS = 12;
+
 /** Tries at an edit the workbench refused before the phrase goes to the clipboard instead. */
 const EDIT_ATTEMPTS = 3;
 
@@ -83,6 +90,12 @@ export class PhraseInserter implements vscode.Disposable {
   /** Fired each time the partial text sent to an editor changes (tests watch what is shown). */
   readonly onDidRenderPartial = this.renderedEmitter.event;
   private terminalNeedsSpace = false;
+  /** While dictating: room for the partial is kept at the cursors. */
+  private reserving = false;
+  /** The document and cursors the view last followed. */
+  private followedAt = '';
+  /** What onDidRenderPartial last reported ('' for nothing). */
+  private fired = '';
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
   preferTerminal = false;
@@ -93,7 +106,7 @@ export class PhraseInserter implements vscode.Disposable {
     // Partial text follows the cursor.
     this.subscriptions.push(
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (this.partialText && e.textEditor === vscode.window.activeTextEditor) this.render();
+        if ((this.partialText || this.reserving) && e.textEditor === vscode.window.activeTextEditor) this.render();
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
@@ -172,6 +185,8 @@ export class PhraseInserter implements vscode.Disposable {
     }
     if (!ok) return `${doc.fileName} did not accept the edit`;
     this.remember(editor, pieces.map((p) => p.text));
+    // The newest words stay in view: the cursor after the phrase may be past the editor's edge.
+    if (vscode.window.activeTextEditor === editor) editor.revealRange(new vscode.Range(editor.selection.active, editor.selection.active), vscode.TextEditorRevealType.Default);
     return { inserted: true, where: 'editor', text: pieces[0].text };
   }
 
@@ -201,17 +216,30 @@ export class PhraseInserter implements vscode.Disposable {
   }
 
   /**
+   * While dictating, room for the partial is kept at each cursor, shown or not (see scrollToRoom).
+   * Off again when dictation ends.
+   */
+  setReserving(on: boolean): void {
+    this.reserving = on;
+    this.render();
+  }
+
+  /**
    * Shows the partial text at the active editor's cursors. Every call that would send the workbench
    * what it already shows is skipped: the renderer is where a final's edit waits its turn, and a
    * decoration update per selection event or per commit is work put in front of it.
    */
   private render(): void {
     const editor = vscode.window.activeTextEditor;
-    if (this.decorated && this.decorated !== editor && this.shown !== '') {
-      this.decorated.setDecorations(this.partialDecoration, []);
-      this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [], shown: [] });
+    if (this.decorated && this.decorated !== editor) {
+      if (this.shown !== '') this.decorated.setDecorations(this.partialDecoration, []);
+      if (this.fired !== '') this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [], shown: [] });
     }
-    if (this.decorated !== editor) this.shown = '';
+    if (this.decorated !== editor) {
+      this.shown = '';
+      this.fired = '';
+      this.followedAt = '';
+    }
     this.decorated = editor;
     if (!editor) return;
     // Each cursor shows the partial as it would be typed there: the same formatting as the final's
@@ -221,19 +249,62 @@ export class PhraseInserter implements vscode.Disposable {
     const shown = this.partialText
       ? editor.selections.map((sel) => {
           const ctx = contextAt(editor.document, sel);
-          const text = formatPhrase(this.partialText, ctx, format);
+          const text = partialTail(formatPhrase(this.partialText, ctx, format));
           return ctx.after !== '' && !text.endsWith(' ') ? `${text} ` : text;
         })
       : [];
-    const key = shown.length ? `${shown.join('\u0001')}\u0000${editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',')}` : '';
+    const cursors = editor.selections.map((s) => `${s.active.line}:${s.active.character}`).join(',');
+    const reserve = this.reserving || shown.length > 0;
+    const key = reserve ? `${shown.join('\u0001')}\u0000${cursors}` : '';
     if (key === this.shown) return;
     this.shown = key;
-    const at = shown.length ? editor.selections.map((s) => s.active) : [];
+    const at = reserve ? editor.selections.map((s) => s.active) : [];
     editor.setDecorations(
       this.partialDecoration,
-      at.map((p, i) => ({ range: new vscode.Range(p, p), renderOptions: { after: { contentText: shown[i] } } })),
+      at.map((p, i) => {
+        const text = shown[i] ?? '';
+        // Room only at the end of a line: in the middle it would push the rest of the line aside.
+        const atEnd = p.character === editor.document.lineAt(p.line).text.length;
+        return { range: new vscode.Range(p, p), renderOptions: { after: { contentText: text, ...(atEnd ? { width: `${text.length + ROOM_AHEAD_CHARS}ch` } : {}) } } };
+      }),
     );
-    this.renderedEmitter.fire({ editor, text: this.partialText, at, shown });
+    // Tests watch the partial text, not the room kept for it.
+    const fired = shown.length ? key : '';
+    if (fired !== this.fired) {
+      this.fired = fired;
+      this.renderedEmitter.fire({ editor, text: this.partialText, at: shown.length ? at : [], shown });
+    }
+    if (!at.length) return;
+    const primary = editor.selection.active;
+    const followKey = `${editor.document.uri.toString()}\u0000${cursors}`;
+    if (followKey !== this.followedAt) {
+      // A new place (dictation started, a phrase landed, the user moved): show the cursor there.
+      this.followedAt = followKey;
+      editor.revealRange(new vscode.Range(primary, primary), vscode.TextEditorRevealType.Default);
+    }
+    this.scrollToRoom(editor, primary, shown[editor.selections.indexOf(editor.selection)] ?? '');
+  }
+
+  /**
+   * A decoration is not text: the editor never scrolls to it, so a partial at the end of a line
+   * wider than the view runs past the edge, newest words first. But the editor counts a rendered
+   * decoration in the line's width, and the partial's box is kept ROOM_AHEAD_CHARS wider than its
+   * text: scrolling right as far as the editor allows then brings the box's end to the edge, which
+   * shows the newest words, including those of an update the renderer has not laid out yet (it
+   * fits in the room the last one left). On a line that fits there is no scrolling to do, and the
+   * command does nothing. Only when this line is the widest in view: otherwise the editor's limit
+   * is another line's end, and the view would overshoot.
+   */
+  private scrollToRoom(editor: vscode.TextEditor, cursor: vscode.Position, text: string): void {
+    const lineLength = editor.document.lineAt(cursor.line).text.length;
+    if (cursor.character < lineLength) return;
+    const width = lineLength + text.length + ROOM_AHEAD_CHARS;
+    for (const r of editor.visibleRanges) {
+      for (let line = r.start.line; line <= r.end.line; line++) {
+        if (line !== cursor.line && editor.document.lineAt(line).text.length > width) return;
+      }
+    }
+    void vscode.commands.executeCommand('editorScroll', { to: 'right', by: 'column', value: width, revealCursor: false });
   }
 
   dispose(): void {

@@ -352,6 +352,7 @@ export class Murmur implements vscode.Disposable {
       mine.session = session;
       this.adoptSession(session);
       this.state = 'listening';
+      this.inserter.setReserving(true);
       this.stats.startToListeningMs.push(performance.now() - t0);
       this.status.set('listening');
       this.log.info(`dictation ${session} started (device ${cfg.device})`);
@@ -420,6 +421,7 @@ export class Murmur implements vscode.Disposable {
     if (this.state === 'starting') this.startTicket++; // the start in progress must not go on
     this.state = 'idle';
     this.session = undefined;
+    this.inserter.setReserving(false);
     this.inserter.clearPartial();
     this.inserter.preferTerminal = false;
     this.pushToTalk.reset();

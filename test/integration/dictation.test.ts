@@ -137,7 +137,8 @@ describe('dictation in a real VS Code', function () {
       const typed = editor.document.lineAt(1).text;
       assert.match(typed, /^after /, `the final as typed: ${JSON.stringify(typed)}`);
       assert.ok(shown.length > 0, 'no partial text was shown');
-      const capitalised = shown.filter((t) => !/^\p{Ll}/u.test(t));
+      // (A long partial shows its newest words after an ellipsis: only whole ones start the phrase.)
+      const capitalised = shown.filter((t) => !t.startsWith('…') && !/^\p{Ll}/u.test(t));
       assert.deepEqual(capitalised, [], `partials not shown as they would be typed (typed: ${JSON.stringify(typed)})`);
     } finally {
       sub.dispose();

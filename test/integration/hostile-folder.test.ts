@@ -74,6 +74,8 @@ if (hostile) {
 
     it('none of the folder\'s values reaches Murmur\'s configuration', () => {
       const c = vscode.workspace.getConfiguration('murmur');
+      // The window did read the folder's settings: a harmless window-scoped one is in effect.
+      assert.equal(c.inspect(hostile.control.key.replace(/^murmur\./, ''))?.workspaceValue, hostile.control.value, 'VS Code did not read the folder\'s .vscode/settings.json: nothing below would be tested');
       for (const key of Object.keys(hostile.settings)) {
         const info = c.inspect(key.replace(/^murmur\./, ''));
         assert.notEqual(c.get(key.replace(/^murmur\./, '')), hostile.settings[key], `${key}: VS Code applied the folder's value (workspaceValue ${JSON.stringify(info?.workspaceValue)})`);

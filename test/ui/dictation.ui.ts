@@ -17,19 +17,32 @@ import type { UiTest } from './types';
 import { commandError, openWorkbench, runFromPalette, waitUntil } from './workbench';
 
 export const SCREENSHOT = 'ui-dictation.png';
+/** A second test microphone: two long sentences (16.7 s and 6.6 s) with a pause (follow.ui.ts). */
+export const LONG_DEVICE = 'murmurlong';
 export const EXPECTED = 'Go forward ten meters.';
 
+/** 16 kHz mono s16le of the clips, with `gapSec` of silence between them. */
+function rawPcm(wavs: string[], gapSec: number): Buffer {
+  const gap = new Float32Array(Math.round(gapSec * 16000));
+  const parts = wavs.flatMap((w, i) => (i ? [gap, toMono16k(readWav(w))] : [toMono16k(readWav(w))]));
+  const pcm = Buffer.alloc(parts.reduce((n, p) => n + p.length, 0) * 2);
+  let at = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++, at++) pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(p[i] * 32768))), at * 2);
+  return pcm;
+}
+
 function prepareMicrophone(): void {
-  const wav = path.join(sharedDir(), 'audio', 'pocketsphinx-testdata', 'goforward.wav');
-  if (!fs.existsSync(wav)) return; // the test itself reports the missing file
+  const audio = path.join(sharedDir(), 'audio');
+  const wav = path.join(audio, 'pocketsphinx-testdata', 'goforward.wav');
+  const long = ['1.wav', '0.wav'].map((f) => path.join(audio, 'librispeech-test-clean-sherpa-kws-test_wavs', f));
+  if (![wav, ...long].every((f) => fs.existsSync(f))) return; // the tests themselves report the missing file
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-ui-alsa-'));
-  const samples = toMono16k(readWav(wav));
-  const pcm = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), i * 2);
   const raw = path.join(dir, 'goforward.s16le');
-  fs.writeFileSync(raw, pcm);
-  const device = (name: string) => [`pcm.${name} {`, '  type file', '  slave.pcm "null"', '  file "/dev/null"', `  infile ${JSON.stringify(raw)}`, '  format "raw"', '}'];
-  fs.writeFileSync(path.join(dir, 'asound.conf'), ['</usr/share/alsa/alsa.conf>', ...device('!default'), ...device('murmurtest'), ''].join('\n'));
+  fs.writeFileSync(raw, rawPcm([wav], 0));
+  const longRaw = path.join(dir, 'long.s16le');
+  fs.writeFileSync(longRaw, rawPcm(long, 1.5));
+  const device = (name: string, file: string) => [`pcm.${name} {`, '  type file', '  slave.pcm "null"', '  file "/dev/null"', `  infile ${JSON.stringify(file)}`, '  format "raw"', '}'];
+  fs.writeFileSync(path.join(dir, 'asound.conf'), ['</usr/share/alsa/alsa.conf>', ...device('!default', raw), ...device('murmurtest', raw), ...device(LONG_DEVICE, longRaw), ''].join('\n'));
   process.env.ALSA_CONFIG_PATH = path.join(dir, 'asound.conf');
 }
 prepareMicrophone();

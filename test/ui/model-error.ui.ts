@@ -60,7 +60,7 @@ export const modelErrorNotification: UiTest = {
     const value = await pathSetting.locator('input').first().inputValue();
     if (value !== missing) throw new Error(`Model: Path shows "${value}", not the value in effect "${missing}"`);
     await page.screenshot({ path: path.join(resultsDir, SCREENSHOTS[1]) });
-    await runFromPalette(page, 'View: Close All Editors');
+    await runFromPalette(page, 'View: Close Editor');
 
     // Use Default Model, from the next failed start's notification.
     await runFromPalette(page, 'File: New Untitled Text File');

@@ -16,6 +16,8 @@ export interface UiTestContext {
   workspace: string;
   /** The server's User settings file (restored by the harness after each test). */
   userSettingsFile: string;
+  /** Holding "realtime" paces the test microphone (test/vscode/lib/paced-arecord.ts); remove it after. */
+  micPacingFile: string;
   log(line: string): void;
 }
 

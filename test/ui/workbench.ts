@@ -92,6 +92,20 @@ export async function commandError(page: Page): Promise<string | undefined> {
 /** The status bar bell (its id is VS Code's). */
 const bell = (page: Page): Locator => page.locator('[id="status.notifications"]');
 
+/** The bell's tooltip ("1 New Notification", "No New Notifications (1 in progress)", ...). */
+async function bellTooltip(page: Page): Promise<string> {
+  try {
+    await bell(page).hover({ timeout: 5000 });
+    const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /Notification/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: 5000 });
+    return ((await hover.textContent()) ?? '').trim();
+  } catch {
+    return '';
+  } finally {
+    await page.mouse.move(0, 0);
+  }
+}
+
 /**
  * The messages of the error notifications in the Notifications center, opened if the bell says
  * there is something new; [] when there is none (the center is then closed again).
@@ -101,6 +115,9 @@ export async function notificationErrors(page: Page): Promise<string[]> {
   const wasOpen = await center.isVisible();
   if (!wasOpen) {
     if (!(await bell(page).locator('.codicon-bell-dot').isVisible())) return [];
+    // The dot also means "something in progress" (a progress notification): the bell's tooltip
+    // tells, read by hovering, which leaves the keyboard focus where it is.
+    if (/^No New Notifications/i.test(await bellTooltip(page))) return [];
     await bell(page).click();
     await center.waitFor({ state: 'visible', timeout: 5000 });
   }

@@ -290,7 +290,7 @@ async function runUiTests(browser: Browser, server: CodeServer, repoRoot: string
         timer = setTimeout(() => reject(new Error(`timed out after ${t.timeoutMs / 1000} s`)), t.timeoutMs);
       });
       try {
-        await Promise.race([t.run({ page, workbenchUrl, resultsDir, workspace, userSettingsFile: server.settingsFiles[0], log: (l) => console.log(`    ${l}`) }), timeout]);
+        await Promise.race([t.run({ page, workbenchUrl, resultsDir, workspace, userSettingsFile: server.settingsFiles[0], micPacingFile: process.env.MURMUR_MIC_PACING_FILE ?? path.join(resultsDir, 'mic-pacing'), log: (l) => console.log(`    ${l}`) }), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -405,7 +405,7 @@ async function runInstalledVsix(
       timer = setTimeout(() => reject(new Error('timed out after 240 s')), 240_000);
     });
     try {
-      await Promise.race([installedVsixDictation({ page, workbenchUrl, resultsDir: ctx.resultsDir, workspace, userSettingsFile: server.settingsFiles[0], extensionsDir: path.join(dir, 'exts'), log: (l) => console.log(`    ${l}`) }), timeout]);
+      await Promise.race([installedVsixDictation({ page, workbenchUrl, resultsDir: ctx.resultsDir, workspace, userSettingsFile: server.settingsFiles[0], micPacingFile: path.join(dir, 'mic-pacing'), extensionsDir: path.join(dir, 'exts'), log: (l) => console.log(`    ${l}`) }), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -563,7 +563,8 @@ async function main(): Promise<number> {
     // The pacing arecord is always first on the extension host's PATH; it paces when a test asks
     // (the file below) or, with --realtime-mic, always.
     const pathPrefix = installPacedArecord(path.join(runDir, 'paced-bin'));
-    env.MURMUR_MIC_PACING_FILE = path.join(runDir, 'mic-pacing');
+    // Also in this process's environment: UI tests pace the microphone through it (follow.ui.ts).
+    process.env.MURMUR_MIC_PACING_FILE = env.MURMUR_MIC_PACING_FILE = path.join(runDir, 'mic-pacing');
     if (opts.realtimeMic) {
       env.MURMUR_REALTIME_MIC = '1';
       console.log('[harness] the test microphone is paced in real time (test/vscode/lib/paced-arecord.ts)');

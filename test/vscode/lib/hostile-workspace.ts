@@ -28,6 +28,11 @@ export interface HostileWorkspace {
   markers: { device: string; mapping: string };
   /** What .vscode/settings.json holds. */
   settings: Record<string, string | boolean>;
+  /**
+   * A harmless window-scoped setting the folder also sets, which VS Code does apply: proof that
+   * the window read the folder's settings at all (otherwise "none applied" would prove nothing).
+   */
+  control: { key: string; value: string };
 }
 
 /**
@@ -53,9 +58,10 @@ export function createHostileWorkspace(dir: string, serverCwd: string, trusted: 
     'murmur.startEngineOnStartup': true,
     'murmur.export.outputDirectory': path.join(dir, 'exports'),
   };
-  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  const control = { key: 'murmur.export.card.author', value: 'the hostile folder' };
+  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ ...settings, [control.key]: control.value }, null, 2));
   fs.writeFileSync(path.join(dir, 'README.txt'), 'A repository whose settings try to take Murmur over.\n');
-  const hostile: HostileWorkspace = { dir, trusted, markers, settings };
+  const hostile: HostileWorkspace = { dir, trusted, markers, settings, control };
   fs.writeFileSync(path.join(dir, MANIFEST), JSON.stringify(hostile, null, 2));
   return hostile;
 }

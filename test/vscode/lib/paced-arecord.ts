@@ -3,14 +3,14 @@
  * plugin with a `null` slave, which is not paced: arecord delivers the clip and then endless
  * silence as fast as the sidecar takes it, so the sidecar decodes flat out on both cores and every
  * latency measured beside it is a figure of that rig, not of a microphone. A microphone delivers
- * 16000 frames a second. This writes an `arecord` into a directory to put first on PATH: it runs
- * the real arecord with the same arguments and, when pacing is on, passes its audio on at the rate
- * its arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture.
+ * 16000 frames a second. This writes an `arecord` into a directory to put first on PATH; when
+ * pacing is on, it runs the real arecord with the same arguments and passes its audio on at the
+ * rate its arguments (-r, -c, -f) say, in 10 ms periods like an ALSA capture.
  *
  * Pacing is on when MURMUR_REALTIME_MIC=1 (npm run bench:vscode), or when the file named by
  * MURMUR_MIC_PACING_FILE holds "realtime" as the recorder starts: a test turns it on for itself
  * (test/integration/paced-microphone.test.ts) without slowing every other test. Otherwise, and for
- * listing (-L, -l), the real arecord runs unchanged. Murmur stops the recorder with SIGTERM
+ * listing (-L, -l), the shim execs the real arecord. Murmur stops the recorder with SIGTERM
  * (src/engine/process-stop.ts): forwarded to arecord, and the shim exits at once.
  *
  * Putting the directory first on the server's PATH is not enough: code-server starts the extension
@@ -36,12 +36,7 @@ if (!real) {
   process.exit(127);
 }
 const args = process.argv.slice(2);
-const pacingOn = () => {
-  if (process.env.MURMUR_REALTIME_MIC === '1') return true;
-  const file = process.env.MURMUR_MIC_PACING_FILE;
-  try { return !!file && fs.readFileSync(file, 'utf8').trim() === 'realtime'; } catch { return false; }
-};
-const passThrough = args.includes('-L') || args.includes('-l') || !pacingOn();
+const passThrough = args.includes('-L') || args.includes('-l');
 const child = spawn(real, args, { stdio: passThrough ? 'inherit' : ['ignore', 'pipe', 'inherit'] });
 // A recorder told to stop stops: what is still queued is dropped, as a microphone's would be.
 // arecord is reaped before the shim goes, so no zombie outlives the run.
@@ -97,11 +92,34 @@ if (passThrough) {
 }
 `;
 
-/** Writes the pacing arecord into `dir` (created) and returns `dir`, to go first on PATH. */
+/**
+ * The `arecord` on PATH: decides, each time a recorder starts, whether to pace. When not, it
+ * becomes the real arecord (exec: the same process, signals and pipes as with no shim at all, so
+ * tests that kill the recorder kill arecord); when it does, it becomes the pacer.
+ */
+function dispatcher(dir: string, node: string): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    '#!/bin/sh',
+    '# The test microphone (test/vscode/lib/paced-arecord.ts): arecord, paced in real time when asked.',
+    `here=${q(dir)}`,
+    'pace=',
+    '[ "$MURMUR_REALTIME_MIC" = 1 ] && pace=1',
+    '[ -n "$MURMUR_MIC_PACING_FILE" ] && [ "$(cat "$MURMUR_MIC_PACING_FILE" 2>/dev/null)" = realtime ] && pace=1',
+    'for a in "$@"; do case "$a" in -L|-l) pace= ;; esac; done',
+    `[ -n "$pace" ] && exec ${q(node)} "$here/pacer.js" "$@"`,
+    'PATH=$(printf %s "$PATH" | tr : \'\\n\' | grep -vxF "$here" | paste -sd: -)',
+    'export PATH',
+    'exec arecord "$@"',
+    '',
+  ].join('\n');
+}
+
+/** Writes the test microphone's arecord into `dir` (created) and returns `dir`, to go first on PATH. */
 export function installPacedArecord(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'arecord');
-  // This Node runs it: the harness's own, so nothing has to be on PATH for the shebang.
-  fs.writeFileSync(file, `#!${process.execPath}\n${SHIM}`, { mode: 0o755 });
+  // This Node runs the pacer: the harness's own, so nothing has to be on PATH for it.
+  fs.writeFileSync(path.join(dir, 'pacer.js'), SHIM);
+  fs.writeFileSync(path.join(dir, 'arecord'), dispatcher(dir, process.execPath), { mode: 0o755 });
   return dir;
 }

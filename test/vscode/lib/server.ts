@@ -124,6 +124,10 @@ export const RECIPE_SETTINGS: Readonly<Record<string, unknown>> = {
   // Restored editors from an earlier window would change what a UI test starts from.
   'workbench.editor.restoreViewState': false,
   'window.restoreWindows': 'none',
+  // Each UI test opens a new window on the same folder: untitled files a test left dirty would be
+  // restored from their backups into the next one, and its "Close All Editors" would then stop at
+  // a "Save changes?" dialog.
+  'files.hotExit': 'off',
 };
 
 export class CodeServer {

@@ -8,6 +8,8 @@
  * 3. Model load: first load (ONNX -> ORT conversion) and later loads (mmap of the cached ORT file).
  * 4. Sidecar memory: RSS and PSS of one and of two sidecars on the same model.
  * 5. Vocabulary biasing: identifier hit rate with and without, WER unchanged (bench/vocabulary.ts).
+ * 6. Partial flicker: shown words changed per second, raw and stabilised, and the delay the
+ *    stabiliser costs (bench/flicker.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +22,7 @@ import { sherpaDecode, sherpaRecognizer } from './sherpa';
 import { fmt, median, table } from './stats';
 import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
+import { flickerBench } from './flicker';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const CHUNK = 1600; // 100 ms, as a microphone delivers it
@@ -264,6 +267,7 @@ async function main(): Promise<void> {
   if (want('load')) await loadTimes();
   if (want('memory')) results.memory = await sidecarMemory();
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
+  if (want('flicker')) results.flicker = await flickerBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -1,6 +1,8 @@
 /**
  * One dictation session: audio from a source, through the feed queue into a recognizer, out as
- * partial/final/level events tagged with the session number.
+ * partial/final/level events tagged with the session number. Partials are stabilised
+ * (engine/partial-stability.ts): a partial event carries the text that stopped changing, and is
+ * sent only when that text changed.
  *
  * It ends exactly once, in one of four ways, each followed by one dictationEnded event:
  * - stopped (request): the source stops, the queued audio is decoded, finish() flushes the open
@@ -12,6 +14,7 @@
  */
 import { toMurmurError, type MurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
+import { withStablePartials } from '../engine/partial-stability';
 import type { RecognizerEvent, StreamingRecognizer } from '../engine/recognizer';
 import { wallClockMs, type DictationEndReason, type SidecarEvent } from '../protocol/messages';
 import type { AudioSource } from './audio-source';
@@ -55,7 +58,9 @@ export class Dictation {
     watermarks: Watermarks = defaultWatermarks,
   ) {
     this.queue = new FeedQueue(
-      recognizer,
+      // Partials leave as the stable text (the part of the hypotheses that stopped changing), so
+      // the grey text at the cursor does not flicker; finals are untouched.
+      withStablePartials(recognizer),
       {
         events: (events) => this.forward(events),
         failed: (e) => this.fail(toMurmurError(e), 'the recognizer failed', isReported(e)),

@@ -128,6 +128,7 @@ export function checkExternalData(model: Uint8Array, modelPath: string): Externa
     if (loc === '') throw unsafe(modelPath, ref, 'is empty');
     if (path.isAbsolute(loc) || path.win32.isAbsolute(loc) || /^[\\/]/.test(loc)) throw unsafe(modelPath, ref, 'is an absolute path');
     if (loc.split(/[\\/]/).includes('..')) throw unsafe(modelPath, ref, 'leaves the model folder');
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: such a location is refused
     if (/[\0-\x1f]/.test(loc)) throw unsafe(modelPath, ref, 'has control characters');
     let real: string;
     try {

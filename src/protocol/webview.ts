@@ -29,7 +29,12 @@ import type { ModelFamily } from '../engine/recognizer';
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
-/** Where settings are written / a model is put in use: vscode.ConfigurationTarget.Workspace or .Global. */
+/**
+ * Where the murmur.export.* settings are saved: vscode.ConfigurationTarget.Workspace or .Global.
+ * The host decides (User, unless this workspace already sets them) and the page only shows it; a
+ * model is always put in use in User settings (its settings are machine-scoped), whatever
+ * `useExported` / `useDownloaded` carry.
+ */
 export type SettingsTarget = 'workspace' | 'user';
 /** Work that runs through the backend with progress and a Cancel button (one at a time). */
 export type LongTask = 'export' | 'compare' | 'download';
@@ -68,6 +73,20 @@ export type ExportRequest = Omit<ExportOptions, 'overwrite' | 'outputDir'> & {
   outputDir: string;
 };
 
+/** The model Murmur runs now (murmur.model.*, or the embedded default), and how it is loaded. */
+export interface InUseModel {
+  location: ModelLocation;
+  /** The model that ships inside the extension (no murmur.model.* setting is set). */
+  embedded: boolean;
+  /**
+   * 'cache': ONNX files, converted once into the ORT format in `cacheDir` and memory-mapped from
+   * there; 'direct': ORT files (a Murmur export), memory-mapped as they are.
+   */
+  mapped: 'cache' | 'direct';
+  /** The ORT cache folder of this Murmur. */
+  cacheDir: string;
+}
+
 export interface Busy {
   task: LongTask;
   /** The catalog id, for a download. */
@@ -78,10 +97,12 @@ export interface Busy {
 export interface PanelState {
   /** The effective murmur.export.* settings (the webview keeps unsaved edits of its own). */
   settings: ExportSettings;
-  /** Where the settings live now (workspace when any is set there), to preselect "Save to". */
+  /** Where Save writes them: the workspace when it already sets any of them, else User. */
   settingsTarget: SettingsTarget;
   /** False with no folder open: workspace settings cannot be written. */
   hasWorkspace: boolean;
+  /** The model in use; absent when the settings could not be read as a model. */
+  inUse?: InUseModel;
   /** The model to export: the configured one until the user chooses another. */
   source: ModelLocation | null;
   /** Where an export goes when the output directory is left empty, per format. */
@@ -507,8 +528,19 @@ function defaultOutputDirs(v: unknown, at: string): Record<ExportFormat, string>
   return { ort: absolutePath(get(o, 'ort'), `${at}.ort`), onnx: absolutePath(get(o, 'onnx'), `${at}.onnx`) };
 }
 
+function inUseModel(v: unknown, at: string): InUseModel {
+  const o = record(v, at);
+  return {
+    location: location(get(o, 'location'), `${at}.location`),
+    embedded: boolean(get(o, 'embedded'), `${at}.embedded`),
+    mapped: oneOf(get(o, 'mapped'), `${at}.mapped`, ['cache', 'direct'] as const),
+    cacheDir: absolutePath(get(o, 'cacheDir'), `${at}.cacheDir`),
+  };
+}
+
 function panelState(v: unknown, at: string): PanelState {
   const o = record(v, at);
+  const inUse = optional(o, 'inUse', at, inUseModel);
   return {
     settings: settings(get(o, 'settings'), `${at}.settings`),
     settingsTarget: oneOf(get(o, 'settingsTarget'), `${at}.settingsTarget`, SETTINGS_TARGETS),
@@ -522,6 +554,7 @@ function panelState(v: unknown, at: string): PanelState {
     lastExport: nullable(get(o, 'lastExport'), `${at}.lastExport`, exportResult),
     comparison: nullable(get(o, 'comparison'), `${at}.comparison`, comparisonRows),
     downloads: array(get(o, 'downloads'), `${at}.downloads`, 256, downloadResult),
+    ...(inUse ? { inUse } : {}),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * Pure formatting for the export panel: sizes, times, download progress, and the one-line takeaway
- * of the side-by-side comparison. No DOM here, so unit tests can import it.
+ * Pure formatting for the Speech Models panel: sizes, times, download progress, the one-line
+ * takeaway of the side-by-side comparison, and what the panel says about the model in use and
+ * where settings go. No DOM here, so unit tests can import it.
  */
-import type { DownloadProgress } from '../engine/download/types';
+import type { CatalogEntry, DownloadProgress } from '../engine/download/types';
 import type { ComparisonRow } from '../engine/export/types';
 import type { ModelLocation } from '../engine/models/spec';
+import type { InUseModel, PanelState, SettingsTarget } from '../protocol/webview';
 
 const MB = 1024 * 1024;
 
@@ -108,4 +110,63 @@ export function takeaway(rows: readonly ComparisonRow[]): string {
   }
   if (normalize(src.transcript) !== normalize(exp.transcript)) parts.push('but the transcript differs from the source');
   return parts.length === 0 ? '' : `${exp.label}: ${parts.join(', ')}`;
+}
+
+/** The last part of a path, whichever separator it uses. */
+export const baseName = (p: string): string => p.split(/[\\/]/).filter(Boolean).pop() ?? p;
+
+const LOCATION_KEYS = ['dir', 'encoder', 'decoder', 'joiner', 'tokens'] as const;
+
+export function sameLocation(a: ModelLocation, b: ModelLocation): boolean {
+  return LOCATION_KEYS.every((k) => a[k] === b[k]);
+}
+
+/** A line of text in which some parts are paths or setting names (drawn as code). */
+export type Segments = readonly (string | { code: string })[];
+
+export interface InUseDescription {
+  /** The catalog title when the folder is a catalog model's, else the folder or encoder name. */
+  name: string;
+  /** Where the choice comes from. */
+  origin: string;
+  path: string;
+  /** That it is memory-mapped already, and from where. */
+  mapped: Segments;
+}
+
+/** What the "Model in use" section says. */
+export function describeInUse(inUse: InUseModel | undefined, catalog: readonly CatalogEntry[]): InUseDescription {
+  if (!inUse) return { name: 'The model settings could not be read', origin: 'see the Murmur log', path: '', mapped: [] };
+  const loc = inUse.location;
+  const folder = loc.dir !== undefined && loc.encoder === undefined ? baseName(loc.dir) : undefined;
+  const entry = folder !== undefined ? catalog.find((e) => e.id === folder) : undefined;
+  const name = entry?.title ?? folder ?? baseName(loc.encoder ?? loc.dir ?? '');
+  const origin = inUse.embedded ? 'embedded in Murmur (the default)' : loc.encoder !== undefined ? 'set by murmur.model.* in your User settings' : 'set by murmur.model.path in your User settings';
+  const shared = 'so every VS Code window shares one copy of the weights.';
+  const mapped: Segments =
+    inUse.mapped === 'direct'
+      ? [`Already memory-mapped: its ORT files are mapped as they are, ${shared}`]
+      : [
+          'Already memory-mapped: Murmur converts it once to the ORT format in its cache, ',
+          { code: inUse.cacheDir },
+          `, and maps that file, ${shared}`,
+          ...(inUse.embedded ? [' The embedded model needs no export.'] : []),
+        ];
+  return { name, origin, path: describeLocation(loc), mapped };
+}
+
+/** A word to the user when the model chosen for export is one Murmur already maps (exporting it gains nothing). */
+export function sourceNote(state: Pick<PanelState, 'source' | 'inUse'>): string | undefined {
+  const { source, inUse } = state;
+  if (!source || !inUse || !sameLocation(source, inUse.location)) return undefined;
+  if (inUse.embedded) return 'This is the embedded model, which Murmur already runs memory-mapped: exporting it only makes a copy. Choose your own model with Choose Model... to export it.';
+  if (inUse.mapped === 'direct') return 'This model is already in the ORT format, memory-mapped as it is.';
+  return undefined;
+}
+
+/** Where "Save as Defaults" writes, in words (the panel has no picker: the host decides). */
+export function settingsTargetText(target: SettingsTarget): Segments {
+  return target === 'workspace'
+    ? ["Save as Defaults keeps these choices in this workspace's settings, which already set ", { code: 'murmur.export.*' }, '; the output directory always goes to your User settings.']
+    : ['Save as Defaults keeps these choices for the next export in your User settings (', { code: 'murmur.export.*' }, ').'];
 }

@@ -1,5 +1,5 @@
 /**
- * The model export panel's script (runs in the webview's browser context, bundled by esbuild as an
+ * The Speech Models panel's script (runs in the webview's browser context, bundled by esbuild as an
  * iife into dist/webview.js). It draws the state the extension sends, keeps the user's unsaved form
  * edits (and the last state) in vscode.setState so nothing is lost when the panel is hidden, and
  * sends requests. Every incoming message is checked with validateToWebview (an invalid one is
@@ -7,7 +7,6 @@
  */
 import type { DownloadProgress } from '../engine/download/types';
 import {
-  SETTINGS_TARGETS,
   validateFromWebview,
   validateToWebview,
   type ExportSettings,
@@ -20,7 +19,7 @@ import {
 import { byId, setMessage, show } from './dom';
 import { checkDraft, explain, readForm, sameSettings, setOutputDir, setOutputPlaceholder, writeForm } from './form';
 import { formatPercent, takeaway } from './format';
-import { CatalogView, renderModel, renderResults, type EntryNote } from './render';
+import { CatalogView, renderInUse, renderModel, renderResults, renderSettingsTarget, type EntryNote } from './render';
 import { vscodeApi, type Persisted } from './vscode-api';
 
 const api = vscodeApi();
@@ -29,7 +28,6 @@ const api = vscodeApi();
 
 let state: PanelState | undefined;
 let draft: ExportSettings | undefined;
-let saveTarget: SettingsTarget | undefined;
 let metadataOpen = false;
 /** The running export/compare's last progress (cleared when the task changes). */
 let taskProgress: Extract<ToWebview, { type: 'progress' }> | undefined;
@@ -37,8 +35,6 @@ const downloadProgress = new Map<string, DownloadProgress>();
 const entryNotes = new Map<string, EntryNote>();
 /** Shown in the settings status until the form changes again. */
 let settingsNote: string | undefined;
-
-const isTarget = (v: unknown): v is SettingsTarget => SETTINGS_TARGETS.some((t) => t === v);
 
 /** What setState kept, each part checked (it may come from an older version of this script). */
 function restore(saved: Persisted | undefined): void {
@@ -52,12 +48,11 @@ function restore(saved: Persisted | undefined): void {
     const v = validateFromWebview({ type: 'saveSettings', settings: { ...saved.draft, outputDirectory: '' }, target: 'user' });
     if (v.ok && v.message.type === 'saveSettings' && typeof saved.draft.outputDirectory === 'string') draft = { ...v.message.settings, outputDirectory: saved.draft.outputDirectory };
   }
-  if (isTarget(saved.saveTarget)) saveTarget = saved.saveTarget;
   metadataOpen = saved.metadataOpen === true;
 }
 
 function persist(): void {
-  api.setState({ version: 1, panel: state, draft, saveTarget, metadataOpen });
+  api.setState({ version: 1, panel: state, draft, metadataOpen });
 }
 
 function send(message: FromWebview): boolean {
@@ -131,15 +126,6 @@ function renderSettingsStatus(): void {
   byId('revert-settings', HTMLButtonElement).disabled = !dirty;
 }
 
-function renderTargets(s: PanelState): void {
-  const workspace = byId('save-target-workspace', HTMLInputElement);
-  workspace.disabled = !s.hasWorkspace;
-  workspace.title = s.hasWorkspace ? '' : 'Open a folder to save Workspace settings';
-  const target = s.hasWorkspace ? (saveTarget ?? s.settingsTarget) : 'user';
-  workspace.checked = target === 'workspace';
-  byId('save-target-user', HTMLInputElement).checked = target === 'user';
-}
-
 function renderProgress(task: 'export' | 'compare', active: boolean): void {
   show(byId(`${task}-progress`, HTMLElement), active);
   if (!active) return;
@@ -165,6 +151,7 @@ function render(): void {
     exportButton.disabled = true;
     return;
   }
+  renderInUse(s);
   renderModel(s);
   byId('model-metadata', HTMLDetailsElement).open = metadataOpen;
   const busy = s.busy !== null;
@@ -174,7 +161,7 @@ function render(): void {
   byId('choose-files', HTMLButtonElement).disabled = busy;
   const format = draft?.format ?? s.settings.format;
   setOutputPlaceholder(s.defaultOutputDirs ? `Default: ${s.defaultOutputDirs[format]}` : 'Next to the source model');
-  renderTargets(s);
+  renderSettingsTarget(s);
   renderSettingsStatus();
   renderProgress('export', s.busy?.task === 'export');
   renderProgress('compare', s.busy?.task === 'compare');
@@ -246,8 +233,9 @@ function formChanged(): void {
   persist();
 }
 
+/** Where Save writes: the host's choice, shown on the page (User unless the workspace already sets murmur.export.*). */
 function currentSaveTarget(): SettingsTarget {
-  return byId('save-target-workspace', HTMLInputElement).checked ? 'workspace' : 'user';
+  return state?.settingsTarget ?? 'user';
 }
 
 function save(): void {
@@ -332,15 +320,8 @@ function wire(): void {
     e.preventDefault();
     startExport();
   });
-  // The "Save settings to" choice is not part of the settings: it only picks where Save writes.
-  const onForm = (e: Event) => {
-    if (e.target instanceof HTMLInputElement && e.target.name === 'save-target') {
-      saveTarget = currentSaveTarget();
-      persist();
-    } else formChanged();
-  };
-  form.addEventListener('input', onForm);
-  form.addEventListener('change', onForm);
+  form.addEventListener('input', formChanged);
+  form.addEventListener('change', formChanged);
 
   const details = byId('model-metadata', HTMLDetailsElement);
   details.addEventListener('toggle', () => {

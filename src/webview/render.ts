@@ -1,21 +1,43 @@
 /**
- * Draws the dynamic parts of the export panel from the state: the model's files and metadata, the
- * export's results table, and the download catalog. Each function is idempotent (it can run on
+ * Draws the dynamic parts of the Speech Models panel from the state: the model in use, the model
+ * to export (its files and metadata), the export's results table, and the download catalog. Each function is idempotent (it can run on
  * every state message); the catalog keeps one element per entry so focus survives updates.
  */
 import type { CatalogEntry, DownloadProgress } from '../engine/download/types';
 import type { ComparisonRow, InspectedFile } from '../engine/export/types';
 import type { PanelState } from '../protocol/webview';
 import { button, byId, clear, el, icon, setMessage, show } from './dom';
-import { describeDownload, describeLocation, downloadFraction, formatBytes, formatMs, formatPercent, formatRtf, takeaway } from './format';
+import { baseName, describeDownload, describeInUse, describeLocation, downloadFraction, formatBytes, formatMs, formatPercent, formatRtf, settingsTargetText, sourceNote, takeaway, type Segments } from './format';
 
 const FAMILY: Record<string, string> = { moonshine: 'Moonshine (encoder-decoder)', zipformer: 'Zipformer (streaming transducer)' };
 const FORMAT: Record<string, string> = { onnx: 'ONNX', ort: 'ORT', text: 'Text' };
 const QUANTIZATION: Record<string, string> = { int8: 'int8', uint8: 'uint8', float32: 'float32', float16: 'float16', mixed: 'Mixed', unknown: 'Unknown' };
 
-export const baseName = (p: string): string => p.split(/[\\/]/).filter(Boolean).pop() ?? p;
+/** Text with its code parts (paths, setting names) as <code>. */
+function segments(parts: Segments): (string | HTMLElement)[] {
+  return parts.map((p) => (typeof p === 'string' ? p : el('code', { class: 'selectable', text: p.code })));
+}
 
-// ---- (a) the model ---------------------------------------------------------------------------------
+// ---- the model in use ------------------------------------------------------------------------------
+
+export function renderInUse(state: PanelState): void {
+  const d = describeInUse(state.inUse, state.catalog);
+  byId('in-use-name', HTMLElement).textContent = d.name;
+  byId('in-use-origin', HTMLElement).textContent = d.origin;
+  const pathEl = byId('in-use-path', HTMLElement);
+  pathEl.textContent = d.path;
+  show(pathEl, d.path !== '');
+  const mapped = byId('in-use-mapped', HTMLElement);
+  mapped.replaceChildren(...(d.mapped.length ? [icon('pass'), el('span', {}, ...segments(d.mapped))] : []));
+  show(mapped, d.mapped.length > 0);
+}
+
+/** Where Save as Defaults writes (no picker: the host decides, the page says). */
+export function renderSettingsTarget(state: PanelState): void {
+  byId('settings-target', HTMLElement).replaceChildren(...segments(settingsTargetText(state.settingsTarget)));
+}
+
+// ---- (a) the model to export -------------------------------------------------------------------------
 
 export function renderModel(state: PanelState): void {
   const pathEl = byId('model-path', HTMLElement);
@@ -25,6 +47,7 @@ export function renderModel(state: PanelState): void {
   const status = byId('model-status', HTMLElement);
   clear(status);
   if (state.inspecting) status.append(icon('loading', 'codicon-modifier-spin'), ' Reading the model...');
+  setMessage(byId('source-note', HTMLElement), sourceNote(state));
 
   const inspection = state.inspection;
   show(byId('model-summary', HTMLElement), inspection !== null);
@@ -140,6 +163,7 @@ interface EntryView {
   percent: HTMLElement;
   message: HTMLElement;
   installed: HTMLElement;
+  inUse: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
 }
@@ -167,11 +191,12 @@ export class CatalogView {
     const installed = el('p', { class: 'installed', attrs: tid('download-installed') });
     const status = el('p', { class: 'message info', attrs: { role: 'status', ...tid('download-status') } });
     const error = el('p', { class: 'message error', attrs: { role: 'alert', ...tid('download-error') } });
+    const inUse = el('span', { class: 'badge', text: 'In use', attrs: tid('catalog-in-use') });
     const titleId = `catalog-title-${id}`;
     const root = el(
       'li',
       { class: 'catalog-item', attrs: { 'aria-labelledby': titleId, ...tid('catalog-item') } },
-      el('div', { class: 'catalog-head' }, el('h3', { text: e.title, attrs: { id: titleId } }), el('span', { class: 'meta', text: `${FAMILY[e.family] ?? e.family} · ${formatBytes(e.bytes)} · ${e.license || 'licence not stated'}` })),
+      el('div', { class: 'catalog-head' }, el('h3', { text: e.title, attrs: { id: titleId } }), inUse, el('span', { class: 'meta', text: `${FAMILY[e.family] ?? e.family} · ${formatBytes(e.bytes)} · ${e.license || 'licence not stated'}` })),
       el('p', { class: 'description', text: e.description }),
       el('p', { class: 'release-page' }, 'Release page: ', el('code', { class: 'selectable', text: e.page })),
       el('div', { class: 'row' }, download, use),
@@ -180,7 +205,7 @@ export class CatalogView {
       status,
       error,
     );
-    return { root, download, use, progress, bar, percent, message, installed, status, error };
+    return { root, download, use, progress, bar, percent, message, installed, inUse, status, error };
   }
 
   update(state: PanelState, progress: ReadonlyMap<string, DownloadProgress>, notes: ReadonlyMap<string, EntryNote>): void {
@@ -199,6 +224,12 @@ export class CatalogView {
       }
       if (this.list.children[index] !== v.root) this.list.insertBefore(v.root, this.list.children[index] ?? null);
       const downloading = state.busy?.task === 'download' && state.busy.id === entry.id;
+      // The folder in use is this entry's (embedded or downloaded models are kept under their catalog id).
+      const inUseDir = state.inUse?.location.encoder === undefined ? state.inUse?.location.dir : undefined;
+      const inUse = inUseDir !== undefined && baseName(inUseDir) === entry.id;
+      show(v.inUse, inUse);
+      // Downloading the model already in use gains nothing (unless its copy is damaged): not the call to action.
+      v.download.className = inUse ? 'secondary' : 'primary';
       const done = state.downloads.find((d) => d.id === entry.id);
       v.download.disabled = state.busy !== null;
       const label = done ? 'Download Again' : 'Download';

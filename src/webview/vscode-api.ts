@@ -3,7 +3,7 @@
  * injects (callable once); its state survives the panel being hidden (no retainContextWhenHidden)
  * and VS Code restarts (the panel serializer).
  */
-import type { ExportSettings, PanelState, SettingsTarget } from '../protocol/webview';
+import type { ExportSettings, PanelState } from '../protocol/webview';
 
 export interface VsCodeApi<S> {
   postMessage(message: unknown): void;
@@ -19,7 +19,6 @@ export interface Persisted {
   panel?: PanelState;
   /** The form as the user left it (possibly unsaved, possibly invalid). */
   draft?: ExportSettings;
-  saveTarget?: SettingsTarget;
   metadataOpen?: boolean;
 }
 

@@ -1,8 +1,9 @@
 /**
- * The export panel's webview protocol: every well-formed message (both directions) passes and comes
- * back equal; malformed ones are refused with a reason naming the offending field; nothing rides
- * along through `__proto__`. And the panel's HTML: a strict CSP (nonce only, nothing remote, nothing
- * inline), a nonce on every script and style sheet, no inline handlers, the test ids the UI tests use.
+ * The Speech Models panel's webview protocol: every well-formed message (both directions) passes and
+ * comes back equal; malformed ones are refused with a reason naming the offending field; nothing
+ * rides along through `__proto__`. The panel's HTML: a strict CSP (nonce only, nothing remote,
+ * nothing inline), a nonce on every script and style sheet, no inline handlers, the test ids the UI
+ * tests use, and the order a newcomer reads it in. And what the page says about the model in use.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,11 +16,12 @@ import {
   validateToWebview,
   type ExportSettings,
   type FromWebview,
+  type InUseModel,
   type PanelState,
   type ToWebview,
 } from '../../src/protocol/webview';
 import { exportPanelCsp, exportPanelHtml } from '../../src/extension/export/html';
-import { takeaway } from '../../src/webview/format';
+import { describeInUse, settingsTargetText, sourceNote, takeaway, type Segments } from '../../src/webview/format';
 
 // ---- fixtures ----------------------------------------------------------------------------------
 
@@ -69,10 +71,18 @@ const rows: ComparisonRow[] = [
   { label: 'Export', path: '/home/u/models/moonshine-tiny-ort', format: 'ort', fileBytes: 28_000_000, loadMs: 150, privateBytes: 120 * 1024 * 1024, sharedBytes: 90 * 1024 * 1024, rssBytes: 150_000_000, rtf: 0.079, transcript: 'go forward ten meters' },
 ];
 
+const embedded: InUseModel = {
+  location: { family: 'auto', dir: '/home/u/.vscode/extensions/murmur-dev.murmur-0.1.0/models/moonshine-tiny-en-int8' },
+  embedded: true,
+  mapped: 'cache',
+  cacheDir: '/home/u/.config/Code/User/globalStorage/murmur-dev.murmur/ort-cache',
+};
+
 const fullState: PanelState = {
   settings: { ...settings, outputDirectory: '/home/u/exports' },
   settingsTarget: 'workspace',
   hasWorkspace: true,
+  inUse: embedded,
   source,
   defaultOutputDirs: { ort: '/home/u/models/moonshine-tiny-ort', onnx: '/home/u/models/moonshine-tiny-onnx' },
   inspecting: false,
@@ -255,6 +265,11 @@ const bad: Bad[] = [
   { name: 'state is an array', dir: 'to', raw: { type: 'state', state: [] }, field: 'state.state' },
   { name: 'state catalog is an object', dir: 'to', raw: stateMsg({ catalog: { 0: catalogEntry } }), field: 'state.state.catalog' },
   { name: 'state hasWorkspace a string', dir: 'to', raw: stateMsg({ hasWorkspace: 'yes' }), field: 'state.state.hasWorkspace' },
+  { name: 'state inUse null (absent is the "unknown")', dir: 'to', raw: stateMsg({ inUse: null }), field: 'state.state.inUse' },
+  { name: 'state inUse relative cacheDir', dir: 'to', raw: stateMsg({ inUse: { ...embedded, cacheDir: 'ort-cache' } }), field: 'state.state.inUse.cacheDir' },
+  { name: 'state inUse unknown mapping', dir: 'to', raw: stateMsg({ inUse: { ...embedded, mapped: 'copied' } }), field: 'state.state.inUse.mapped' },
+  { name: 'state inUse embedded a string', dir: 'to', raw: stateMsg({ inUse: { ...embedded, embedded: 'yes' } }), field: 'state.state.inUse.embedded' },
+  { name: 'state inUse location naming nothing', dir: 'to', raw: stateMsg({ inUse: { ...embedded, location: { family: 'auto' } } }), field: 'state.state.inUse.location.dir' },
   { name: 'state busy bad task', dir: 'to', raw: stateMsg({ busy: { task: 'inspect' } }), field: 'state.state.busy.task' },
   { name: 'state settings bad format', dir: 'to', raw: stateMsg({ settings: { ...settings, format: 'pbmm' } }), field: 'state.state.settings.format' },
   { name: 'state catalog http URL', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, url: 'http://example.com/m.tar.bz2' }] }), field: 'state.state.catalog[0].url' },
@@ -357,7 +372,7 @@ describe('export panel HTML', () => {
   });
 
   test('controls have stable test ids, unique ids, and labels', () => {
-    for (const id of ['export-button', 'results-table', 'card-author', 'card-description', 'output-dir', 'format-ort', 'format-onnx', 'optimization', 'browse-output', 'choose-model', 'save-settings', 'save-target-workspace', 'save-target-user', 'export-cancel', 'export-progress', 'use-export', 'open-card', 'catalog-list', 'live']) {
+    for (const id of ['in-use-name', 'in-use-origin', 'in-use-path', 'in-use-mapped', 'export-button', 'results-table', 'card-author', 'card-description', 'output-dir', 'format-ort', 'format-onnx', 'optimization', 'browse-output', 'choose-model', 'source-note', 'save-settings', 'settings-target', 'export-cancel', 'export-progress', 'use-export', 'open-card', 'catalog-list', 'live']) {
       assert.match(html, new RegExp(`data-testid="${id}"`), id);
     }
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
@@ -368,6 +383,67 @@ describe('export panel HTML', () => {
       assert.ok(html.includes(`<label for="${id}"`) || /aria-label=/.test(t), `no label for #${id}`);
     }
     assert.match(html, /aria-live="polite"/);
+  });
+
+  test('a newcomer reads the model in use first, then Download, then Export; the title says what the panel is for', () => {
+    const at = (id: string) => html.indexOf(`data-testid="${id}"`);
+    const order = ['in-use-section', 'download-section', 'export-section', 'model-section', 'export-form', 'results-section'];
+    for (const id of order) assert.ok(at(id) > 0, id);
+    assert.deepEqual([...order].sort((a, b) => at(a) - at(b)), order);
+    assert.match(html, /<title>Murmur: Speech Models<\/title>/);
+    assert.match(html, /<h2 id="download-heading">[^<]*<i[^>]*><\/i> Download a model<\/h2>/);
+    assert.match(html, /<h2 id="export-heading">[^<]*<i[^>]*><\/i> Export a model you trained<\/h2>/);
+  });
+
+  test('no settings-scope picker: one place for models (User), said in words', () => {
+    assert.doesNotMatch(html, /name="save-target"|Save settings to/);
+    assert.match(html, /puts it in your <strong>User<\/strong> settings/);
+  });
+});
+
+const text = (parts: Segments): string => parts.map((p) => (typeof p === 'string' ? p : `\`${p.code}\``)).join('');
+
+describe('the model in use, as the panel says it', () => {
+  const moonshine: CatalogEntry = { ...catalogEntry, id: 'moonshine-tiny-en-int8', title: 'Moonshine tiny (English, int8)', family: 'moonshine' };
+
+  test('the embedded model: its catalog title, already memory-mapped from the ORT cache, nothing to export', () => {
+    const d = describeInUse(embedded, [catalogEntry, moonshine]);
+    assert.equal(d.name, 'Moonshine tiny (English, int8)');
+    assert.match(d.origin, /embedded/);
+    assert.equal(d.path, embedded.location.dir);
+    assert.equal(text(d.mapped), `Already memory-mapped: Murmur converts it once to the ORT format in its cache, \`${embedded.cacheDir}\`, and maps that file, so every VS Code window shares one copy of the weights. The embedded model needs no export.`);
+  });
+
+  test('a model of the user\'s: its folder name and the setting; an ORT export is mapped as it is, no cache', () => {
+    const own: InUseModel = { location: { dir: '/home/u/models/my-zipformer' }, embedded: false, mapped: 'cache', cacheDir: embedded.cacheDir };
+    const d = describeInUse(own, [moonshine]);
+    assert.equal(d.name, 'my-zipformer');
+    assert.match(d.origin, /murmur\.model\.path in your User settings/);
+    assert.ok(text(d.mapped).includes(embedded.cacheDir));
+    assert.doesNotMatch(text(d.mapped), /needs no export/);
+    const ort = describeInUse({ ...own, mapped: 'direct' }, []);
+    assert.match(text(ort.mapped), /ORT files are mapped as they are/);
+    assert.ok(!text(ort.mapped).includes(embedded.cacheDir));
+    assert.match(describeInUse({ ...own, location: { encoder: '/m/encoder.onnx', decoder: '/m/decoder.onnx' } }, []).origin, /murmur\.model\.\*/);
+  });
+
+  test('unknown (settings unreadable): says so, claims nothing', () => {
+    const d = describeInUse(undefined, [moonshine]);
+    assert.match(d.name, /could not be read/);
+    assert.deepEqual(d.mapped, []);
+  });
+
+  test('exporting the embedded model is pointed out; another source is not', () => {
+    assert.match(sourceNote({ source: { ...embedded.location }, inUse: embedded }) ?? '', /already runs memory-mapped: exporting it only makes a copy/);
+    assert.equal(sourceNote({ source, inUse: embedded }), undefined);
+    assert.equal(sourceNote({ source: null, inUse: embedded }), undefined);
+    assert.equal(sourceNote({ source: { ...embedded.location } }), undefined);
+    assert.match(sourceNote({ source, inUse: { ...embedded, location: source, embedded: false, mapped: 'direct' } }) ?? '', /already in the ORT format/);
+  });
+
+  test('where Save as Defaults writes, in words', () => {
+    assert.match(text(settingsTargetText('user')), /in your User settings \(`murmur\.export\.\*`\)/);
+    assert.match(text(settingsTargetText('workspace')), /this workspace's settings, which already set `murmur\.export\.\*`; the output directory always goes to your User settings/);
   });
 });
 

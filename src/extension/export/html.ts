@@ -1,7 +1,9 @@
 /**
- * The export panel's HTML: a pure function of the webview's CSP source, a per-render nonce and the
- * URIs of the script and style sheets (no `vscode` import, so unit tests call it directly), plus
- * the webview options the panel is created with. panel.ts only adapts the real webview to
+ * The Speech Models panel's HTML, in the order a newcomer needs it: the model in use (already
+ * memory-mapped, nothing to do), the download catalog, then the export of a model of one's own.
+ * A pure function of the webview's CSP source, a per-render nonce and the URIs of the script and
+ * style sheets (no `vscode` import, so unit tests call it directly), plus the webview options the
+ * panel is created with. panel.ts only adapts the real webview to
  * `PanelWebview`, so what the tests render is what VS Code is given.
  *
  * The page is a static skeleton: every control exists from the start with a stable id and
@@ -127,46 +129,67 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(r.codiconUri)}" id="codicon-css">
   <link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(r.styleUri)}">
-  <title>Murmur: Model Export</title>
+  <title>Murmur: Speech Models</title>
 </head>
 <body>
   <main class="export-page">
     <header class="page-header">
-      <h1>${icon('package')} Model Export</h1>
-      <p class="lede">Export a speech model to a memory-mappable ORT file: its weights are used in place from the file, loaded faster and shared between VS Code windows instead of copied into each.</p>
+      <h1>${icon('package')} Speech Models</h1>
+      <p class="lede">The model Murmur uses to recognise speech, others you can download, and exporting a model you trained.</p>
       ${message('panel-error', 'error')}
     </header>
 
-    <section class="section" ${ids('model-section')} aria-labelledby="model-heading">
-      <h2 id="model-heading">${icon('file-binary')} Model</h2>
-      <div class="row">
-        <code class="path" ${ids('model-path')}>No model selected</code>
-        <span class="spacer"></span>
-        <button type="button" class="secondary" ${ids('choose-model')}>${icon('folder-opened')} Choose Model...</button>
-        <button type="button" class="secondary" ${ids('choose-files')}>${icon('files')} Choose Files...</button>
+    <section class="section" ${ids('in-use-section')} aria-labelledby="in-use-heading">
+      <h2 id="in-use-heading">${icon('mic')} Model in use</h2>
+      <div class="catalog-head">
+        <h3 ${ids('in-use-name')}>Reading the settings...</h3>
+        <span class="meta" ${ids('in-use-origin')}></span>
       </div>
-      <p class="status" ${ids('model-status')} role="status"></p>
-      ${message('model-error', 'error')}
-      <dl class="summary" ${ids('model-summary')} hidden>
-        <div><dt>Family</dt><dd ${ids('model-family')}></dd></div>
-        <div><dt>Total size</dt><dd ${ids('model-size')}></dd></div>
-        <div><dt>Files</dt><dd ${ids('model-file-count')}></dd></div>
-      </dl>
-      <table class="grid" ${ids('model-files')} hidden>
-        <caption class="visually-hidden">Files of the model</caption>
-        <thead>
-          <tr><th scope="col">Role</th><th scope="col">File</th><th scope="col" class="num">Size</th><th scope="col">Format</th><th scope="col" class="num">Opset</th><th scope="col">Quantisation</th></tr>
-        </thead>
-        <tbody ${ids('model-files-body')}></tbody>
-      </table>
-      <details class="metadata" ${ids('model-metadata')} hidden>
-        <summary>Metadata</summary>
-        <div ${ids('model-metadata-body')}></div>
-      </details>
+      <p><code class="path selectable" ${ids('in-use-path')}></code></p>
+      <p class="installed" ${ids('in-use-mapped')} hidden></p>
+      <span class="hint">To use another model, download one below (or export your own) and click Use This Model. Murmur puts it in your <strong>User</strong> settings (<code>murmur.model.path</code>): a workspace cannot choose the model.</span>
+    </section>
+
+    <section class="section" ${ids('download-section')} aria-labelledby="download-heading">
+      <h2 id="download-heading">${icon('cloud-download')} Download a model</h2>
+      <span class="hint">Nothing is fetched until you click Download. Each archive is checked against its published size and SHA-256 before anything is installed.</span>
+      ${message('catalog-error', 'error')}
+      <ul class="catalog" ${ids('catalog-list')}></ul>
     </section>
 
     <section class="section" ${ids('export-section')} aria-labelledby="export-heading">
-      <h2 id="export-heading">${icon('package')} Export</h2>
+      <h2 id="export-heading">${icon('package')} Export a model you trained</h2>
+      <span class="hint">For a Moonshine or sherpa-onnx streaming Zipformer model of your own: writes a memory-mappable ORT copy with a model card, to share or ship, and measures it against the source. Murmur needs no export to run a model: it converts each ONNX model it uses into its cache once and maps it from there.</span>
+
+      <div ${ids('model-section')} role="group" aria-labelledby="model-heading">
+        <h3 id="model-heading">Model to export</h3>
+        <div class="row">
+          <code class="path" ${ids('model-path')}>No model selected</code>
+          <span class="spacer"></span>
+          <button type="button" class="secondary" ${ids('choose-model')}>${icon('folder-opened')} Choose Model...</button>
+          <button type="button" class="secondary" ${ids('choose-files')}>${icon('files')} Choose Files...</button>
+        </div>
+        <p class="status" ${ids('model-status')} role="status"></p>
+        ${message('model-error', 'error')}
+        ${message('source-note', 'info')}
+        <dl class="summary" ${ids('model-summary')} hidden>
+          <div><dt>Family</dt><dd ${ids('model-family')}></dd></div>
+          <div><dt>Total size</dt><dd ${ids('model-size')}></dd></div>
+          <div><dt>Files</dt><dd ${ids('model-file-count')}></dd></div>
+        </dl>
+        <table class="grid" ${ids('model-files')} hidden>
+          <caption class="visually-hidden">Files of the model</caption>
+          <thead>
+            <tr><th scope="col">Role</th><th scope="col">File</th><th scope="col" class="num">Size</th><th scope="col">Format</th><th scope="col" class="num">Opset</th><th scope="col">Quantisation</th></tr>
+          </thead>
+          <tbody ${ids('model-files-body')}></tbody>
+        </table>
+        <details class="metadata" ${ids('model-metadata')} hidden>
+          <summary>Metadata</summary>
+          <div ${ids('model-metadata-body')}></div>
+        </details>
+      </div>
+
       <form ${ids('export-form')} novalidate>
         <fieldset class="choices">
           <legend>Target format</legend>
@@ -209,15 +232,11 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
         </fieldset>
 
         <div class="row save-row">
-          <fieldset class="inline">
-            <legend>Save settings to</legend>
-            <input type="radio" name="save-target" value="workspace" ${ids('save-target-workspace')}><label for="save-target-workspace">Workspace</label>
-            <input type="radio" name="save-target" value="user" ${ids('save-target-user')}><label for="save-target-user">User</label>
-          </fieldset>
-          <button type="button" class="secondary" ${ids('save-settings')}>${icon('save')} Save</button>
+          <button type="button" class="secondary" ${ids('save-settings')} aria-describedby="settings-target">${icon('save')} Save as Defaults</button>
           <button type="button" class="secondary" ${ids('revert-settings')}>${icon('discard')} Revert</button>
           <span class="status" ${ids('settings-status')} role="status"></span>
         </div>
+        <span class="hint" ${ids('settings-target')}></span>
         ${message('settings-error', 'error')}
 
         <div class="row actions">
@@ -249,13 +268,6 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
       </div>
       ${message('results-error', 'error')}
       ${message('results-info', 'info')}
-    </section>
-
-    <section class="section" ${ids('download-section')} aria-labelledby="download-heading">
-      <h2 id="download-heading">${icon('cloud-download')} Download a model</h2>
-      <p class="hint">Downloads are checked against the published size and SHA-256 before anything is installed. A model you use goes into your User settings: a workspace cannot choose the model.</p>
-      ${message('catalog-error', 'error')}
-      <ul class="catalog" ${ids('catalog-list')}></ul>
     </section>
 
     <div class="visually-hidden" ${ids('live')} aria-live="polite" aria-atomic="true"></div>

@@ -1,7 +1,8 @@
 /**
- * "Murmur: Open Model Export Settings": a singleton webview panel where the user inspects a model,
- * exports it (ORT flatbuffer or optimised ONNX, with a model card), measures the export against the
- * source side by side, puts either in use, and downloads models from the catalog.
+ * "Murmur: Manage Speech Models": a singleton webview panel that shows the model Murmur runs now
+ * (and that it is already memory-mapped from the ORT cache), downloads models from the catalog,
+ * and exports a model the user trained (ORT flatbuffer or optimised ONNX, with a model card),
+ * measures the export against the source side by side, and puts a model in use.
  *
  * The panel does no work itself: everything goes through the ExportBackend (the sidecar). Every
  * message from the webview is validated (protocol/webview.ts) before anything is done with it; a
@@ -10,6 +11,7 @@
  * whose Cancel button cancels the same CancellationTokenSource. Closing the panel cancels it too
  * (downloads resume where they stopped).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CatalogEntry, DownloadProgress } from '../../engine/download/types';
@@ -26,6 +28,7 @@ import {
   type ExportRequest,
   type ExportSettings,
   type FromWebview,
+  type InUseModel,
   type PanelState,
   type PanelTask,
   type SettingsTarget,
@@ -38,7 +41,7 @@ import { configurationTarget, currentSettingsTarget, EXPORT_SECTION, hasWorkspac
 
 export const EXPORT_VIEW_TYPE = 'murmur.exportSettings';
 export const OPEN_EXPORT_SETTINGS_COMMAND = 'murmur.openExportSettings';
-const TITLE = 'Murmur: Model Export';
+const TITLE = 'Murmur: Speech Models';
 /** Panel progress updates at most this often (the notification too); the last one always goes. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -145,7 +148,11 @@ class ExportPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.received(raw)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(EXPORT_SECTION)) this.postStateSoon();
-        if (e.affectsConfiguration('murmur.model') && !this.sourceChosen) void this.inspect(this.configuredModel());
+        if (e.affectsConfiguration('murmur.model')) {
+          // The model in use is drawn from the state; the export source follows it until the user picks one.
+          this.postStateSoon();
+          if (!this.sourceChosen) void this.inspect(this.configuredModel());
+        }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.postStateSoon()),
     );
@@ -233,7 +240,29 @@ class ExportPanel implements vscode.Disposable {
     this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.debug(`Export panel: postMessage failed: ${messageOf(e)}`));
   }
 
+  /** Inside the extension's own folder: the embedded model (the only model it ships). */
+  private isEmbedded(location: ModelLocation): boolean {
+    const from = location.dir ?? (location.encoder ? path.dirname(location.encoder) : undefined);
+    if (!from) return false;
+    const extension = path.resolve(this.host.context.extensionUri.fsPath);
+    const base = path.resolve(from);
+    return base === extension || base.startsWith(extension + path.sep);
+  }
+
+  private inUse(): InUseModel | undefined {
+    const location = this.configuredModel();
+    if (!location) return undefined;
+    return {
+      location,
+      embedded: this.isEmbedded(location),
+      mapped: isOrtModel(location) ? 'direct' : 'cache',
+      // Where Murmur's sidecar keeps converted models: the same folder Murmur.ensureSidecar gives it.
+      cacheDir: path.resolve(process.env.MURMUR_CACHE_DIR ?? path.join(this.host.context.globalStorageUri.fsPath, 'ort-cache')),
+    };
+  }
+
   private state(): PanelState {
+    const inUse = this.inUse();
     return {
       settings: readExportSettings(this.host.log),
       settingsTarget: currentSettingsTarget(),
@@ -247,6 +276,7 @@ class ExportPanel implements vscode.Disposable {
       lastExport: this.lastExport,
       comparison: this.comparison,
       downloads: this.downloads,
+      ...(inUse ? { inUse } : {}),
     };
   }
 
@@ -326,8 +356,7 @@ class ExportPanel implements vscode.Disposable {
     const from = source.dir ?? (source.encoder ? path.dirname(source.encoder) : undefined);
     if (!from) return null;
     let base = path.resolve(from);
-    const extension = path.resolve(this.host.context.extensionUri.fsPath);
-    if (base === extension || base.startsWith(extension + path.sep)) base = path.join(this.host.context.globalStorageUri.fsPath, 'exports', path.basename(base));
+    if (this.isEmbedded(source)) base = path.join(this.host.context.globalStorageUri.fsPath, 'exports', path.basename(base));
     return { ort: `${base}-ort`, onnx: `${base}-onnx` };
   }
 
@@ -560,6 +589,20 @@ function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions
   return exportPanelWebviewOptions((parts) => vscode.Uri.joinPath(context.extensionUri, ...parts));
 }
 
+/**
+ * True when the model's files are ORT-format (a Murmur export): the session maps them as they are,
+ * with no conversion into the cache. An unreadable folder counts as ONNX (the load will say why).
+ */
+function isOrtModel(location: ModelLocation): boolean {
+  if (location.encoder !== undefined) return /\.ort$/i.test(location.encoder);
+  if (location.dir === undefined) return false;
+  try {
+    return fs.readdirSync(location.dir).some((f) => /\.ort$/i.test(f));
+  } catch {
+    return false;
+  }
+}
+
 const byteCount = (n: number): number => (Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0);
 
 function sanitizeDownloadProgress(p: DownloadProgress): DownloadProgress {
@@ -571,7 +614,7 @@ function clamp01(f: number): number {
 }
 
 /**
- * Registers "Murmur: Open Model Export Settings" and the panel's serializer (a panel open when VS
+ * Registers "Murmur: Manage Speech Models" and the panel's serializer (a panel open when VS
  * Code closed comes back). One panel at a time: the command reveals it when it exists.
  */
 export function registerExportPanel(context: vscode.ExtensionContext, backend: ExportBackend, log: vscode.LogOutputChannel): vscode.Disposable {

@@ -39,4 +39,11 @@ node scripts/build-native.mjs
 bash scripts/install-code-server.sh
 # Windows Node and a Wine prefix for the Windows test, cached the same way.
 bash scripts/install-wine.sh >/dev/null
-echo "setup: done. Try: npx murmur transcribe ../shared/audio/pocketsphinx-testdata/goforward.wav"
+# The main job once, as a user runs it: the embedded default model transcribes the bundled clip.
+echo "setup: done. Murmur transcribes the bundled sample clip (media/sample-clip.wav) with the embedded model:"
+npx murmur transcribe media/sample-clip.wav
+cat <<'NEXT'
+setup: to dictate in VS Code, build and install the extension:
+  npm run package -- --only=linux-x64 && code --install-extension vsix/murmur-linux-x64.vsix
+then run "Murmur: Start Dictation" (F1) or press Ctrl+Alt+Space. "npm test" runs every test.
+NEXT

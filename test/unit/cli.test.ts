@@ -33,6 +33,17 @@ describe('murmur command line', () => {
     assert.equal(r.status, 0);
   });
 
+  // The README's command, as a newcomer types it: through npx, from the repository. npm must not
+  // warn about anything on the way (a project .npmrc key once made it warn on every npx command).
+  test('npx murmur transcribe FILE: the transcript, and not one line from npm', () => {
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const r = spawnSync(npx, ['murmur', 'transcribe', sharedPath(GOFORWARD)], { cwd: packageRoot(), encoding: 'utf8', timeout: 120_000, env: { ...process.env, MURMUR_CACHE_DIR: cache.dir, MURMUR_DEBUG: '', npm_config_offline: 'true' } });
+    assert.equal(r.error, undefined);
+    assert.equal(r.stderr, '', 'npx printed on stderr');
+    assert.equal(r.stdout, 'Go forward ten meters.\n');
+    assert.equal(r.status, 0);
+  });
+
   test('transcribes with a zipformer and streams partials, then the final', () => {
     const r = murmur('transcribe', sharedPath(GOFORWARD), '--model', sharedPath(ZIPFORMER_DIR), '--family', 'zipformer', '--stream', '--threads', '2');
     assert.equal(r.status, 0, r.stderr);

@@ -1,8 +1,8 @@
 /**
  * Unpacks a verified model archive into a staging directory, keeping only the catalog entry's
  * `files` under its `root`. `.tar.bz2` is decompressed by the system's `bzip2 -dc` when there is
- * one (Linux, macOS: in another process, ~6x faster, and the sidecar's thread stays free for a
- * dictation), else by unbzip2-stream (pure JS, ~3 MB/s, in this thread); either feeds node-tar.
+ * one (Linux, macOS: in another process, several times faster, and the sidecar's thread stays free
+ * for a dictation), else by unbzip2-stream (pure JS, slower, in this thread); either feeds node-tar.
  * `.tgz` is node-tar alone (it detects gzip).
  *
  * Only listed regular files are written: an archive is data from the internet even after the

@@ -5,15 +5,15 @@
  * always feeds the same becomes a constant, and the optimiser folds what depends on it. Silero
  * VAD v5 takes its sample rate as an input and picks a 16 kHz or 8 kHz branch with an If node;
  * with sr fixed at 16000 the If and its nested branches fold away: the same probabilities (bit
- * for bit), ~7% less time per window and about 1 MB less private memory per process.
+ * for bit), in less time per window and less private memory per process.
  *
  * And a 1-D depthwise convolution (Conv on [N, C, T] with group = C, a weight of
  * [C, 1, K]) becomes Unsqueeze -> 2-D Conv with a [C, 1, 1, K] kernel -> Squeeze. The arithmetic
  * is the same (outputs are bit-identical with the optimiser off), but at optimisation level "all"
  * onnxruntime runs a 2-D depthwise Conv with its NCHWc depthwise kernel, while a 1-D grouped Conv
  * goes through im2col and one small GEMM per channel. Streaming Zipformer encoders have 24 such
- * convolutions (kernel 31 over a 16-frame chunk); measured on the 3.3M model here, an encoder call
- * is 8-13% faster. With the NCHWc kernel the sums are taken in another order, so outputs differ in
+ * convolutions (kernel 31 over a 16-frame chunk), so an encoder call is faster (README, "Design
+ * choices, measured"). With the NCHWc kernel the sums are taken in another order, so outputs differ in
  * the last bits, as they do between onnxruntime builds; the transcripts stay those of sherpa-onnx
  * (test/unit/graph-rewrite.test.ts, zipformer tests).
  *

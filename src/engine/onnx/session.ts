@@ -30,9 +30,9 @@ export interface SessionLoadOptions {
   /**
    * Keep onnxruntime's CPU arena: for sessions whose every call has the same shapes (a streaming
    * encoder's fixed chunk, a transducer's decoder and joiner). The arena then holds one call's
-   * activations and hands them out again, instead of a malloc and free per tensor per call:
-   * measured on the Zipformer encoder here, ~8% less time per call, and less private memory after
-   * a hundred calls (24-31 MB vs 93-118 MB: glibc keeps the freed blocks). Off by default: for
+   * activations and hands them out again, instead of a malloc and free per tensor per call, which
+   * is faster and leaves less private memory behind (glibc keeps freed blocks; README, "Design
+   * choices, measured"). Off by default: for
    * variable-length work (Moonshine's encoder over a whole utterance) the arena keeps the largest
    * call's activations for the life of the session.
    */
@@ -79,11 +79,12 @@ function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
 /**
  * Options for a session on mapped ORT bytes. Besides using the bytes in place:
  * - no pre-packing: pre-packed weights are private copies in every process, exactly what mapping
- *   the file is meant to avoid (Moonshine: 17 MB per process); measured no slower here, since the
- *   int8 MatMulInteger kernels quantise activations per call anyway;
+ *   the file is meant to avoid; no slower for our models, since the int8 MatMulInteger kernels
+ *   quantise activations per call anyway;
  * - no CPU arena unless asked for (SessionLoadOptions.arena): the arena keeps its high-water mark of
  *   activations for the life of the session (an encoder pass over a long utterance), per process.
- * Measured with two processes on Moonshine tiny: the second adds 36 MB private instead of 93 MB.
+ * Together they are why a second window's process costs little private memory (README, "Design
+ * choices, measured"; npm run bench, second sidecar).
  */
 function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.SessionOptions {
   return {

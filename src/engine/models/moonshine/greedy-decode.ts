@@ -12,7 +12,7 @@
  * fetched at all (they would be copied out of onnxruntime every step only to be ignored).
  *
  * Draft decoding (partials): re-decoding a growing utterance mostly regenerates the tokens of the
- * previous decode, one ~6 ms step each. Given those tokens as a draft, step 0 instead feeds the
+ * previous decode, one decoder step each. Given those tokens as a draft, step 0 instead feeds the
  * start token and the whole draft in one pass (the no-cache branch takes any length), keeps the
  * longest prefix the model itself predicts (its argmax after each position equals the next draft
  * token) plus the model's next token, trims the self-attention cache to that prefix and continues

@@ -30,8 +30,8 @@ export async function loadMoonshineTranscriber(files: MoonshineFiles, options: M
   const log = options.log ?? silentLog;
   const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
   // The decoder runs one token at a time: its kernels are too small to split, and a second thread
-  // only spins. Measured on 2 cores (5.3 s clip, medians): decoder 1 thread 130 ms / 2 threads
-  // 170 ms wall, at half the CPU time. The encoder (whole utterance at once) does gain from threads.
+  // only spins: one thread is faster in wall time at half the CPU (README, "Design choices,
+  // measured"). The encoder (whole utterance at once) does gain from threads.
   const results = await Promise.allSettled([loadSession(files.encoder, sessionOptions), loadSession(files.decoder, { ...sessionOptions, threads: 1 })]);
   const [encoder, decoder] = results;
   if (encoder.status === 'rejected' || decoder.status === 'rejected') {
@@ -42,7 +42,7 @@ export async function loadMoonshineTranscriber(files: MoonshineFiles, options: M
   }
   try {
     const layout = readLayout(encoder.value.session, decoder.value.session, files.encoder, files.decoder);
-    // The tokenizer is only needed once a decode has produced ids. Building it takes ~110 ms of
+    // The tokenizer is only needed once a decode has produced ids. Building it takes noticeable
     // main-thread time (it also prepares merges we never use), so it is not on the load path: the
     // first decode (the model's background warm-up) builds it.
     const transcriber = new MoonshineTranscriber(encoder.value.session, new GreedyDecoder(decoder.value.session, layout), loadMoonshineTokenizer);

@@ -9,7 +9,7 @@
  * (so their rate is bounded in audio time whatever the chunking); each decodes all audio received,
  * so a partial's text can depend on where its chunk ended, a final's cannot.
  *
- * Cost and latency (decoding costs ~40 ms per second of audio on 2 cores):
+ * Cost and latency (a decode's cost grows with the audio it covers, so partials are rationed):
  * - accept() with nothing to do is a few comparisons and one copy of the chunk;
  * - partials start once the segment is MIN_PARTIAL_SEC long and then come every
  *   partialIntervalMs of audio, or PARTIAL_INTERVAL_PER_SEC of the segment's length when that is
@@ -35,8 +35,8 @@ const MIN_PARTIAL_SEC = 0.3;
 /** Partial spacing grows with the segment: this many seconds per second of segment (0.03 = 30 ms/s)... */
 const PARTIAL_INTERVAL_PER_SEC = 0.03;
 /**
- * ...up to this spacing, so that with a decode (~100-250 ms for 10-20 s, drafted) a refreshed
- * hypothesis still arrives every 500 ms however long the utterance runs.
+ * ...up to this spacing, so that, with a drafted decode of a long utterance taking a fraction of
+ * it, a refreshed hypothesis still arrives about every half second however long the utterance runs.
  */
 const MAX_PARTIAL_STEP_SEC = 0.4;
 /**

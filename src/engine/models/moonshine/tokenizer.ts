@@ -7,8 +7,8 @@
  * what TypeScript allows from our CommonJS sources; esbuild bundles it all the same.)
  *
  * We only ever decode and look pieces up, never encode. The package builds its encoder tables
- * eagerly (a 61249-entry merge map keyed by strings and a reverse vocabulary map): about 10 MB of
- * JS heap in every sidecar, paid again by every window. Once our lookup set is built they are
+ * eagerly (a merge map of every BPE merge keyed by strings, and a reverse vocabulary map): JS heap
+ * in every sidecar, paid again by every window. Once our lookup set is built they are
  * released; decoding reads only the id -> piece array.
  */
 

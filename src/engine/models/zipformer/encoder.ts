@@ -38,8 +38,8 @@ export class StreamingEncoder {
   private states: Record<string, ort.Tensor> = {};
   /**
    * Two sets of output tensors, written by onnxruntime in turn: a call reads its states from one
-   * set and writes the new ones into the other. Saves allocating ~40 tensors per call (~0.15 ms of
-   * a 6 ms call here, and the garbage). Shapes are taken from the first call's outputs, since a
+   * set and writes the new ones into the other. Saves allocating every state tensor on every call
+   * (and the garbage). Shapes are taken from the first call's outputs, since a
    * model may declare some symbolically; a chunk's shapes never change after that.
    */
   private outputSets: [Record<string, ort.Tensor>, Record<string, ort.Tensor>] | undefined;

@@ -1,6 +1,6 @@
 /**
- * Every setting Murmur reads, in one place, typed. Defaults live in package.json
- * (contributes.configuration); the fallbacks here only guard against hand-edited nonsense.
+ * Every setting Murmur reads, in one place, typed. Numeric bounds and defaults come from
+ * config-bounds.ts (checked against package.json by a unit test).
  *
  * A repository the user opens can set settings in its .vscode/settings.json. The ones that name
  * files or devices, or start the engine, are `application` scoped in package.json so VS Code
@@ -12,6 +12,7 @@ import type { ModelLocation } from '../engine/models/spec';
 import type { RecognizerOptions } from '../engine/recognizer';
 import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
+import { bounded } from './config-bounds';
 import { MappingFileReader } from './mapping-file';
 
 export interface MurmurConfig {
@@ -32,10 +33,6 @@ export interface MurmurConfig {
   voiceMappingError?: string;
 }
 
-function clampInt(v: unknown, min: number, max: number, fallback: number): number {
-  const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fallback;
-  return Math.min(max, Math.max(min, n));
-}
 
 /**
  * Settings a workspace must not set (package.json: scope `application`, and listed in
@@ -88,11 +85,11 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
     model,
     usesDefaultModel,
     device: str(c, 'microphone.device') || 'default',
-    threads: clampInt(c.get('engine.threads'), 1, 16, 1),
+    threads: bounded('engine.threads', c.get('engine.threads')),
     recognizer: {
       partials: c.get<boolean>('partialResults', true) !== false,
-      endpointSilenceMs: clampInt(c.get('vad.silenceMs'), 200, 5000, 800),
-      maxUtteranceSec: clampInt(c.get('vad.maxUtteranceSeconds'), 3, 60, 20),
+      endpointSilenceMs: bounded('vad.silenceMs', c.get('vad.silenceMs')),
+      maxUtteranceSec: bounded('vad.maxUtteranceSeconds', c.get('vad.maxUtteranceSeconds')),
       normalizeGain: c.get<boolean>('normalizeGain', true) !== false,
       decoding,
     },
@@ -101,7 +98,7 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
       smartCapitalization: c.get<boolean>('text.smartCapitalization', true) !== false,
     },
     startEngineOnStartup: get(c, 'startEngineOnStartup') === true,
-    releaseDelayMs: clampInt(c.get('pushToTalk.releaseDelayMs'), 150, 3000, 600),
+    releaseDelayMs: bounded('pushToTalk.releaseDelayMs', c.get('pushToTalk.releaseDelayMs')),
     voice: {
       spokenPunctuation: c.get<boolean>('voice.spokenPunctuation', true) !== false,
       codeFormatting: c.get<boolean>('voice.codeFormatting', true) !== false,

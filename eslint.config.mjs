@@ -1,6 +1,10 @@
 // ESLint flat config: typescript-eslint's recommended rules, plus the project's own boundaries.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const vscodeBan = { name: 'vscode', message: 'The engine, protocol, sidecar and CLI must not depend on VS Code.' };
+const browserMessage = 'src/protocol and src/webview are bundled into the webview (a browser): no Node modules.';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'models/**', 'native/**/build/**', '.vscode-test/**'] },
@@ -19,7 +23,21 @@ export default tseslint.config(
     // The engine is plain TypeScript that runs in Node without VS Code.
     files: ['src/engine/**/*.ts', 'src/sidecar/**/*.ts', 'src/protocol/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The engine, protocol, sidecar and CLI must not depend on VS Code.' }] }],
+      'no-restricted-imports': ['error', { paths: [vscodeBan] }],
+    },
+  },
+  {
+    // The webview bundles src/protocol: Node builtins (node:path, fs, ...) would break it in the browser.
+    // Type-only imports are allowed (they vanish from the bundle).
+    files: ['src/protocol/**/*.ts', 'src/webview/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [vscodeBan, ...builtinModules.map((name) => ({ name, message: browserMessage, allowTypeImports: true }))],
+          patterns: [{ group: ['node:*'], message: browserMessage, allowTypeImports: true }],
+        },
+      ],
     },
   },
   {

@@ -2,9 +2,9 @@
  * The few checks the validators are made of. Each takes the value and its path in the message
  * ("loadModel.location.dir") and returns the value typed, or throws Invalid with the path, what was
  * expected and what was there. Hand-written so the protocol needs no dependency and the reasons
- * read well in a log.
+ * read well in a log. Browser-safe (no node:* import, ESLint enforces it): the webview bundles it too.
  */
-import * as path from 'node:path';
+import { isAbsolutePath, normalizePosixAbsolute } from './paths';
 
 export class Invalid extends Error {
   constructor(readonly reason: string) {
@@ -63,13 +63,13 @@ const SYSTEM_ROOTS = ['/proc', '/dev'] as const;
  */
 export function systemPathRoot(p: string): string | undefined {
   if (!p.startsWith('/')) return undefined;
-  const normal = path.posix.normalize(p);
+  const normal = normalizePosixAbsolute(p);
   return SYSTEM_ROOTS.find((root) => normal === root || normal.startsWith(`${root}/`));
 }
 
 export function absolutePath(v: unknown, at: string): string {
   const s = name(v, at);
-  if (!path.isAbsolute(s)) fail(at, 'an absolute path', v);
+  if (!isAbsolutePath(s)) fail(at, 'an absolute path', v);
   const root = systemPathRoot(s);
   if (root) fail(at, `a path outside ${SYSTEM_ROOTS.join(' and ')} (${root} holds processes and devices, not files Murmur can use)`, v);
   return s;

@@ -8,8 +8,8 @@
  * reason it was refused: the path of the first bad field and what was expected there, e.g.
  * `export.options.card.author: expected a string of at most 4096 characters, got ...`.
  *
- * This module is bundled into the webview (a browser): it must not import Node modules, which is
- * why it carries its own copies of the few checks in check.ts (that module uses node:path).
+ * This module is bundled into the webview (a browser): it must not import Node modules (ESLint
+ * enforces it for src/protocol and src/webview), and shares check.ts's primitives with the host.
  */
 import type { CatalogEntry, DownloadProgress, DownloadResult } from '../engine/download/types';
 import type {
@@ -26,6 +26,7 @@ import type {
 } from '../engine/export/types';
 import type { ModelLocation } from '../engine/models/spec';
 import type { ModelFamily } from '../engine/recognizer';
+import { absolutePath as sharedAbsolutePath, boolean, fail, Invalid, jsonSizeUpTo, oneOf, record } from './check';
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -159,37 +160,9 @@ export type ToWebviewType = ToWebview['type'];
 
 export type WebviewValidation<T> = { ok: true; message: T } | { ok: false; reason: string };
 
-// ---- checks (browser-safe copies of check.ts) -----------------------------------------------------
-
-class Invalid extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'Invalid';
-  }
-}
-
-/** A short, safe description of a value for a reason (strings are cut, never echoed whole). */
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing (missing)';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters ${JSON.stringify(v.slice(0, 40))}...` : `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'number') return Number.isFinite(v) ? `the number ${v}` : String(v);
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
-function fail(at: string, expected: string, got: unknown): never {
-  throw new Invalid(`${at}: expected ${expected}, got ${describe(got)}`);
-}
+// ---- checks (check.ts is browser-safe: the primitives are shared with the sidecar protocol) ------
 
 type Obj = Record<string, unknown>;
-
-function record(v: unknown, at: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object', v);
-  return v as Obj;
-}
 
 /** An own property only: nothing is read through the prototype (`constructor`, `toString`, ...). */
 function get(o: Obj, key: string): unknown {
@@ -204,15 +177,10 @@ function string(v: unknown, at: string, options: { nonEmpty?: boolean; max?: num
   return v;
 }
 
-/**
- * An absolute path on any platform the webview's host may run on: POSIX (`/x`), a Windows drive
- * (`C:\x`, `C:/x`) or UNC (`\\server\share`). The host checks again with path.isAbsolute.
- */
+/** The shared check (POSIX, drive and UNC forms; no NUL; nothing under /proc or /dev), bounded here. */
 function absolutePath(v: unknown, at: string): string {
-  const s = string(v, at, { nonEmpty: true, max: MAX_PATH });
-  if (s.includes('\0')) fail(at, 'a path without NUL characters', v);
-  if (!/^(\/|[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)/.test(s)) fail(at, 'an absolute path', v);
-  return s;
+  string(v, at, { nonEmpty: true, max: MAX_PATH });
+  return sharedAbsolutePath(v, at);
 }
 
 function pathOrEmpty(v: unknown, at: string): string {
@@ -256,17 +224,6 @@ function integer(v: unknown, at: string, min: number, max = Number.MAX_SAFE_INTE
 
 const byteCount = (v: unknown, at: string): number => integer(v, at, 0);
 
-function boolean(v: unknown, at: string): boolean {
-  if (typeof v !== 'boolean') fail(at, 'true or false', v);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, at: string, values: readonly T[]): T {
-  const found = values.find((x) => x === v);
-  if (found === undefined) fail(at, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`, v);
-  return found;
-}
-
 /** `check(o[key])` when the key is present and not undefined, else undefined. */
 function optional<T>(o: Obj, key: string, at: string, check: (v: unknown, at: string) => T): T | undefined {
   const v = get(o, key);
@@ -302,31 +259,6 @@ function stringMap(v: unknown, at: string): Record<string, string> {
     out[key] = string(o[key], `${at}.${key}`);
   }
   return out;
-}
-
-/** The size of `value` as JSON, counted up to `limit` and no further, without recursion (as check.ts). */
-function jsonSizeUpTo(value: unknown, limit: number): number {
-  let size = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && size <= limit) {
-    const v = stack.pop();
-    if (typeof v === 'string') size += v.length + 2;
-    else if (typeof v === 'number') size += String(v).length;
-    else if (typeof v === 'boolean') size += v ? 4 : 5;
-    else if (v === null || v === undefined) size += 4;
-    else if (Array.isArray(v)) {
-      size += 2;
-      for (let i = 0; i < v.length && size <= limit; i++, size++) stack.push(v[i]);
-    } else if (typeof v === 'object') {
-      size += 2;
-      for (const [k, x] of Object.entries(v)) {
-        size += k.length + 4;
-        stack.push(x);
-        if (size > limit) break;
-      }
-    }
-  }
-  return size;
 }
 
 function run<T>(check: () => T): WebviewValidation<T> {

@@ -29,6 +29,8 @@ export interface MurmurConfig {
   /** Bias recognition towards the user's words (identifiers in view, symbols, murmur.voice.vocabulary). */
   vocabularyBiasing: boolean;
   vocabulary: string[];
+  /** murmur.voice.mappingFile as set (empty when unset); the service watches the file it names. */
+  voiceMappingFile: string;
   /** A problem reading murmur.voice.mappingFile, to tell the user. */
   voiceMappingError?: string;
 }
@@ -67,9 +69,10 @@ function str(c: vscode.WorkspaceConfiguration, key: string): string {
 }
 
 /** One per extension host: it keeps the parsed mapping file until the file changes. */
-const mappingFiles = new MappingFileReader();
+const sharedMappingFiles = new MappingFileReader();
 
-export function readConfig(defaultModelDir: string): MurmurConfig {
+/** A fresh snapshot of the settings; ConfigService keeps the current one, call sites read that. */
+export function readConfig(defaultModelDir: string, mappingFiles: MappingFileReader = sharedMappingFiles): MurmurConfig {
   const c = vscode.workspace.getConfiguration('murmur');
   const dir = str(c, 'model.path');
   const files = { encoder: str(c, 'model.encoder'), decoder: str(c, 'model.decoder'), joiner: str(c, 'model.joiner'), tokens: str(c, 'model.tokens') };
@@ -79,7 +82,8 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
   const usesDefaultModel = !dir && !explicit;
   const model: ModelLocation = { family, ...(usesDefaultModel ? { dir: defaultModelDir } : dir ? { dir } : {}) };
   for (const [k, v] of Object.entries(files)) if (v) (model as Record<string, string>)[k] = v;
-  const mapping = mappingFiles.read(str(c, 'voice.mappingFile'));
+  const voiceMappingFile = str(c, 'voice.mappingFile');
+  const mapping = mappingFiles.read(voiceMappingFile);
   const decoding = str(c, 'engine.decoding') === 'modified-beam-search' ? 'modified-beam-search' : 'greedy';
   return {
     model,
@@ -105,6 +109,7 @@ export function readConfig(defaultModelDir: string): MurmurConfig {
       voiceCommands: c.get<boolean>('voice.commands', true) !== false,
       extra: mapping.extra,
     },
+    voiceMappingFile,
     voiceMappingError: mapping.error,
     vocabularyBiasing: c.get<boolean>('voice.vocabularyBiasing', true) !== false,
     vocabulary: (c.get<unknown[]>('voice.vocabulary', []) ?? []).filter((w): w is string => typeof w === 'string' && w.trim() !== '').slice(0, 2000),

@@ -10,7 +10,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { wallClockMs, type FinalEvent, type ModelInfo, type PartialEvent, type RequestBody, type SidecarEvent } from '../protocol';
-import { affectsModel, readConfig, type MurmurConfig } from './config';
+import type { MurmurConfig } from './config';
+import { ConfigService, type ConfigChange } from './config-service';
 import { describeHost, microphoneHint, type HostFacts } from './host';
 import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { interpretPhrase } from '../text/interpret';
@@ -51,6 +52,7 @@ function keyOfModel(cfg: MurmurConfig): string {
 
 export class Murmur implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
+  private readonly configs: ConfigService;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly status = new MicStatusBar();
   private readonly inserter: PhraseInserter;
@@ -87,14 +89,16 @@ export class Murmur implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Murmur', { log: true });
+    this.configs = new ConfigService(path.join(this.context.extensionPath, 'models', 'moonshine-tiny-en-int8'));
     this.inserter = new PhraseInserter(() => this.config().format);
     this.pushToTalk = new PushToTalk({ start: () => void this.start(), stop: () => void this.stop(), isDictating: () => this.state !== 'idle' }, this.config().releaseDelayMs);
     this.disposables.push(
       this.log,
+      this.configs,
       this.status,
       this.inserter,
       this.finalEmitter,
-      vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
+      this.configs.onDidChange((c) => this.configChanged(c)),
     );
     void this.setContext(false);
     this.log.info(describeHost(this.host()));
@@ -114,8 +118,9 @@ export class Murmur implements vscode.Disposable {
     return `Murmur: ${message}${microphoneHint(this.host())}`;
   }
 
+  /** The current settings (a snapshot the ConfigService rebuilds when they change). */
   config(): MurmurConfig {
-    return readConfig(path.join(this.context.extensionPath, 'models', 'moonshine-tiny-en-int8'));
+    return this.configs.current;
   }
 
   /** The status bar item's state and tooltip, as the user sees them. */
@@ -265,12 +270,11 @@ export class Murmur implements vscode.Disposable {
     });
   }
 
-  private configChanged(e: vscode.ConfigurationChangeEvent): void {
-    if (!e.affectsConfiguration('murmur')) return;
-    const cfg = this.config();
+  private configChanged(change: ConfigChange): void {
+    const cfg = change.config;
     this.pushToTalk.setReleaseDelay(cfg.releaseDelayMs);
     if (!this.client?.running) return;
-    if (affectsModel(e)) {
+    if (change.affectsModel) {
       // Reload in the running sidecar, no window reload; a dictation in progress finishes first.
       void (async () => {
         if (this.dictating) await this.stop();

@@ -1,17 +1,18 @@
 /**
- * Drives a real sidecar process (dist/sidecar.js) over real Node IPC, spawned exactly as the
- * extension spawns it. Every message received is run through the protocol's validator: tests
- * assert `invalid` stays empty, so the sidecar is checked to speak its own protocol.
+ * Drives a real sidecar process (dist/sidecar.js) over real Node IPC through the same
+ * SidecarConnection the extension uses (src/client/sidecar-connection.ts), so the tests exercise
+ * the client users run. Every message received is run through the protocol's validator: tests
+ * assert `invalid` stays empty, so the sidecar is checked to speak its own protocol. The methods
+ * here are assertion conveniences over the connection.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess, type Serializable } from 'node:child_process';
+import type { ChildProcess, Serializable } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
 import type { ErrorInfo, RequestBody, RequestType, Response, ResultMap, SidecarEvent, SidecarMessage } from '../../src/protocol/messages';
-import { validateResult, validateSidecarMessage } from '../../src/protocol/validate';
-import { privateSpawnOptions } from '../../src/engine/process-dirs';
-import { sidecarArgv, sidecarEnv } from '../../src/protocol/launch';
+import { validateResult } from '../../src/protocol/validate';
+import { SidecarConnection, silentLogger } from '../../src/client/sidecar-connection';
 
 export function sidecarScript(): string {
   const file = path.join(packageRoot(), 'dist', 'sidecar.js');
@@ -28,6 +29,7 @@ interface Waiter {
 }
 
 export class SidecarClient {
+  readonly connection: SidecarConnection;
   readonly child: ChildProcess;
   /** Every valid message received, in order. */
   readonly messages: SidecarMessage[] = [];
@@ -35,31 +37,27 @@ export class SidecarClient {
   readonly invalid: string[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private nextId = 1;
   private waiters: Waiter[] = [];
 
   constructor(options: { env?: NodeJS.ProcessEnv; args?: string[] } = {}) {
-    this.child = spawn(process.execPath, sidecarArgv(sidecarScript(), options.args), {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-      ...privateSpawnOptions(sidecarEnv(options.env ?? process.env)),
+    this.connection = new SidecarConnection({
+      script: sidecarScript(),
+      env: options.env ?? process.env,
+      args: options.args,
+      // The sidecar's stderr arrives as '[sidecar] ' warn lines; kept for failure messages.
+      log: { ...silentLogger, warn: (m) => (this.stderr += `${m.replace(/^\[sidecar\] /, '')}\n`) },
     });
-    this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.child.stdout?.on('data', () => undefined);
-    this.child.on('message', (raw: unknown) => {
-      const checked = validateSidecarMessage(raw);
-      if (!checked.ok) {
-        this.invalid.push(`${checked.reason} in ${JSON.stringify(raw).slice(0, 300)}`);
-        return;
-      }
-      this.messages.push(checked.value);
+    this.connection.onInvalid((reason) => this.invalid.push(reason));
+    this.connection.onMessage((m) => {
+      this.messages.push(m);
       for (const w of [...this.waiters]) {
-        if (w.predicate(checked.value)) {
+        if (w.predicate(m)) {
           this.waiters = this.waiters.filter((x) => x !== w);
-          w.resolve(checked.value);
+          w.resolve(m);
         }
       }
     });
+    this.child = this.connection.spawn();
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
@@ -101,10 +99,7 @@ export class SidecarClient {
   /** Sends anything (for malformed-message tests). */
   sendRaw(message: Serializable): void {
     assert.ok(this.child.connected, 'the IPC channel is closed');
-    // send() returns false when a large message is still queued; it is still delivered.
-    this.child.send(message, (error) => {
-      if (error) this.invalid.push(`sending failed: ${error.message}`);
-    });
+    this.connection.sendRaw(message);
   }
 
   response(id: number, timeoutMs = 60_000): Promise<Response> {
@@ -114,10 +109,12 @@ export class SidecarClient {
     });
   }
 
-  /** Sends a request and returns its response, whatever it says. */
-  request<K extends RequestType>(type: K, body: Body<K>, timeoutMs?: number): Promise<Response> {
-    const id = this.nextId++;
-    this.sendRaw({ ...body, type, id });
+  /** Sends a request through the connection and returns its raw response, whatever it says. */
+  request<K extends RequestType>(type: K, body: Body<K>, timeoutMs = 60_000): Promise<Response> {
+    const { id, result } = this.connection.requestWithId<K>({ ...body, type } as RequestBody<K> & { type: K }, timeoutMs);
+    // The raw response (recorded in `messages`) is what these tests look at; an error response
+    // also rejects `result`, which is expected here.
+    result.catch(() => undefined);
     return this.response(id, timeoutMs);
   }
 

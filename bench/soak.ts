@@ -23,16 +23,14 @@
  * --env=NAME=VALUE (repeatable) adds a variable to the sidecar's environment, to compare a setting
  * the extension does not make (e.g. glibc's MALLOC_MMAP_THRESHOLD_=131072); such a run says so.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultModelDir, packageRoot } from '../src/engine/paths';
 import type { DictationEndReason, RequestBody, RequestType, ResultMap, SidecarDiagnostics, SidecarEvent } from '../src/protocol/messages';
-import { validateResult, validateSidecarMessage } from '../src/protocol/validate';
+import { SidecarConnection, SidecarRequestError, silentLogger } from '../src/client/sidecar-connection';
 import { PROTOCOL_VERSION } from '../src/protocol/version';
-import { privateSpawnOptions } from '../src/engine/process-dirs';
-import { sidecarArgv, sidecarEnv } from '../src/protocol/launch';
 import { alsaFileDevice, requireArecord } from '../test/helpers/alsa-file';
 import { clips as clipTranscripts } from '../test/helpers/shared';
 import { loadClips, type BenchClip } from './clips';
@@ -93,8 +91,12 @@ interface SessionTally {
   late: number;
 }
 
-/** A lean client: validates everything, keeps counts, not the messages (an hour makes many). */
+/**
+ * A lean client over the extension's own SidecarConnection (so the soak measures the client users
+ * run): keeps counts, not the messages (an hour makes many).
+ */
 class Sidecar {
+  readonly connection: SidecarConnection;
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly invalid: string[] = [];
@@ -103,39 +105,28 @@ class Sidecar {
   readonly counts = new Map<string, number>();
   readonly sessions = new Map<number, SessionTally>();
   stderr = '';
-  private nextId = 1;
-  private readonly pending = new Map<number, (m: { ok: true; result: unknown } | { ok: false; code: string; message: string }) => void>();
   private readonly endWaiters = new Map<number, () => void>();
 
   constructor(env: NodeJS.ProcessEnv) {
     const script = path.join(packageRoot(), 'dist', 'sidecar.js');
     if (!fs.existsSync(script)) throw new Error(`missing ${script}: run "node esbuild.js" first`);
-    this.child = spawn(process.execPath, sidecarArgv(script), { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', ...privateSpawnOptions(sidecarEnv(env)) });
-    this.child.stdout?.on('data', () => undefined);
-    this.child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
-    this.child.on('message', (raw: unknown) => this.receive(raw));
+    this.connection = new SidecarConnection({
+      script,
+      env,
+      // The sidecar's stderr arrives as '[sidecar] ' warn lines; the tail is kept for failure reports.
+      log: { ...silentLogger, warn: (m) => (this.stderr = (this.stderr + m.replace(/^\[sidecar\] /, '') + '\n').slice(-4000)) },
+    });
+    this.connection.onInvalid((reason) => {
+      if (this.invalid.length < 20) this.invalid.push(reason);
+    });
+    this.connection.onMessage((m) => this.counts.set(m.type, (this.counts.get(m.type) ?? 0) + 1));
+    this.connection.onEvent((e) => this.event(e));
+    this.child = this.connection.spawn();
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
   get pid(): number {
     return this.child.pid ?? -1;
-  }
-
-  private receive(raw: unknown): void {
-    const checked = validateSidecarMessage(raw);
-    if (!checked.ok) {
-      if (this.invalid.length < 20) this.invalid.push(`${checked.reason} in ${JSON.stringify(raw).slice(0, 200)}`);
-      return;
-    }
-    const m = checked.value;
-    this.counts.set(m.type, (this.counts.get(m.type) ?? 0) + 1);
-    if (m.type === 'response') {
-      const done = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      done?.(m.ok ? { ok: true, result: m.result } : { ok: false, code: m.error.code, message: m.error.message });
-      return;
-    }
-    this.event(m);
   }
 
   private event(e: SidecarEvent): void {
@@ -166,20 +157,10 @@ class Sidecar {
 
   /** Sends a request without waiting (the caller awaits the promise when it wants the answer). */
   send<K extends RequestType>(type: K, body: Body<K>, timeoutMs = 120_000): Promise<ResultMap[K]> {
-    const id = this.nextId++;
-    return new Promise<ResultMap[K]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`${type} (request ${id}) got no response within ${timeoutMs} ms; stderr: ${this.stderr.slice(-1000)}`));
-      }, timeoutMs);
-      this.pending.set(id, (r) => {
-        clearTimeout(timer);
-        if (!r.ok) return reject(new RequestFailed(r.code, `${type} failed: ${r.code}: ${r.message}`));
-        const v = validateResult(type, r.result);
-        if (!v.ok) return reject(new Error(`${type} result invalid: ${v.reason}`));
-        resolve(v.value);
-      });
-      this.child.send({ ...body, type, id });
+    return this.connection.request<K>({ ...body, type } as RequestBody<K> & { type: K }, timeoutMs).catch((e: unknown) => {
+      if (e instanceof SidecarRequestError && e.code === 'TIMEOUT') throw new Error(`${type}: ${e.message}; stderr: ${this.stderr.slice(-1000)}`);
+      if (e instanceof SidecarRequestError) throw new RequestFailed(e.code, `${type} failed: ${e.code}: ${e.message}`);
+      throw e;
     });
   }
 

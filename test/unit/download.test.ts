@@ -6,7 +6,7 @@
  */
 import { describe, test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -512,6 +512,36 @@ describe('model download', () => {
     controller.abort();
     await expectCode(first, 'CANCELLED');
     assert.ok(!fs.existsSync(`${partOf(root)}.lock`), 'the lock is released');
+  });
+
+  test('a lock left by a download process that exited is stale: the next download takes it over and installs', async () => {
+    const root = fresh('models');
+    const url = serve('/good.tar.bz2', good.body);
+    const lock = `${partOf(root)}.lock`;
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    const gone = spawnSync(process.execPath, ['-e', '']); // a real process, run and reaped: its pid is dead
+    assert.ok(gone.pid);
+    fs.writeFileSync(lock, String(gone.pid));
+    const r = await downloadModel(entryFor(good, url), root, quick);
+    assertInstalled(r.dir, sharedEncoder());
+    assert.ok(!fs.existsSync(lock), 'the taken-over lock is released');
+  });
+
+  test('a lock held by another live process is BUSY and left alone', async () => {
+    const root = fresh('models');
+    const url = serve('/good.tar.bz2', good.body);
+    const lock = `${partOf(root)}.lock`;
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      assert.ok(child.pid);
+      fs.writeFileSync(lock, String(child.pid));
+      await expectCode(downloadModel(entryFor(good, url), root, quick), 'BUSY', /another VS Code window/);
+      assert.equal(fs.readFileSync(lock, 'utf8'), String(child.pid));
+      assert.ok(!fs.existsSync(path.join(root, 'test-zipformer')), 'nothing installed');
+    } finally {
+      child.kill();
+    }
   });
 
   test('a full disk is DISK_FULL', async () => {

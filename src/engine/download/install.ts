@@ -11,10 +11,10 @@
  * leaves the old model exactly as it was. A sidecar that has the old model mapped keeps working:
  * on Linux renamed or deleted files stay valid for whoever has them open.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MurmurError, isMurmurError, toMurmurError } from '../errors';
+import { MurmurError, toMurmurError } from '../errors';
+import { asidePath, ioError, promote, tryLock, type IoContext } from '../fs-safe';
 import { silentLog, type Log } from '../log';
 import { resolveModel } from '../models/detect';
 import { extractArchive, checkArchiveSpec } from './extract';
@@ -48,35 +48,19 @@ const inFlight = new Set<string>();
 
 /**
  * One download per id across processes too (two VS Code windows each run a sidecar): an exclusive
- * lock file holding the owner's pid. A lock whose process is gone is stale and taken over.
+ * lock file holding the owner's pid. A lock whose process is gone is stale and taken over. No age
+ * limit: a slow download holds the lock for as long as it runs without touching it. A lock with
+ * our own pid is a leftover too, since `inFlight` already keeps this process to one per id.
  */
 function acquireLock(lockFile: string, title: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw toMurmurError(e, 'DOWNLOAD_FAILED');
-      let pid = 0;
-      try {
-        pid = Number(fs.readFileSync(lockFile, 'utf8'));
-      } catch {
-        // removed by its owner meanwhile: try again
-      }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) break;
-      fs.rmSync(lockFile, { force: true });
-    }
-  }
-  throw new MurmurError('BUSY', `${title} is already being downloaded by another VS Code window. Wait for it to finish.`);
-}
-
-function isAlive(pid: number): boolean {
+  let release: (() => void) | undefined;
   try {
-    process.kill(pid, 0);
-    return true;
+    release = tryLock(lockFile, { ownPid: 'stale' });
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    throw ioError(e, path.dirname(lockFile), IO);
   }
+  if (!release) throw new MurmurError('BUSY', `${title} is already being downloaded by another VS Code window. Wait for it to finish.`);
+  return release;
 }
 
 /** Leftovers of a run that crashed mid-install (staging, set-aside old copies) for this id. */
@@ -86,35 +70,8 @@ function removeLeftovers(modelsRoot: string, id: string): void {
   }
 }
 
-/** Moves `staging` to `target`; an existing `target` is set aside first and restored if the move fails. */
-function promote(staging: string, target: string, modelsRoot: string, id: string, log: Log): void {
-  let aside: string | undefined;
-  if (fs.existsSync(target)) {
-    aside = path.join(modelsRoot, `.old-${id}-${crypto.randomBytes(4).toString('hex')}`);
-    fs.renameSync(target, aside);
-  }
-  try {
-    fs.renameSync(staging, target);
-  } catch (e) {
-    if (aside) fs.renameSync(aside, target);
-    throw e;
-  }
-  if (aside) {
-    try {
-      fs.rmSync(aside, { recursive: true, force: true });
-    } catch (e) {
-      // The new model is in place; a leftover copy is only disk space (removed on the next download).
-      log('warn', `could not remove the previous copy ${aside}: ${(e as Error).message}`);
-    }
-  }
-}
-
-function ioError(e: unknown, where: string): MurmurError {
-  if (isMurmurError(e)) return e;
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') return new MurmurError('DISK_FULL', `The disk is full (${where}). Free some space and try again.`, err.message);
-  return new MurmurError('DOWNLOAD_FAILED', `Installing the model failed (${where}): ${err.message ?? String(e)}. Check that ${where} is writable, then try again.`);
-}
+/** How install failures read: the models folder is Murmur's own, so the fix is to make it writable. */
+const IO: IoContext = { code: 'DOWNLOAD_FAILED', what: 'the model', fix: 'Make that folder writable, then try again.' };
 
 export async function downloadModel(entry: CatalogEntry, modelsRoot: string, opts: DownloadModelOptions = {}): Promise<DownloadResult> {
   const started = Date.now();
@@ -131,7 +88,7 @@ export async function downloadModel(entry: CatalogEntry, modelsRoot: string, opt
   try {
     fs.mkdirSync(downloadsDir(root), { recursive: true });
   } catch (e) {
-    throw ioError(e, root);
+    throw ioError(e, root, IO);
   }
   inFlight.add(entry.id);
   let unlock: (() => void) | undefined;
@@ -178,7 +135,7 @@ async function install(entry: CatalogEntry, root: string, opts: DownloadModelOpt
   try {
     staging = fs.mkdtempSync(path.join(root, `.staging-${entry.id}-`));
   } catch (e) {
-    throw ioError(e, root);
+    throw ioError(e, root, IO);
   }
   const target = path.join(root, entry.id);
   try {
@@ -198,9 +155,9 @@ async function install(entry: CatalogEntry, root: string, opts: DownloadModelOpt
     // 5. Promote.
     report('install', 0);
     try {
-      promote(staging, target, root, entry.id, log);
+      promote(staging, target, { aside: asidePath(root, `.old-${entry.id}-`), log });
     } catch (e) {
-      throw ioError(e, target);
+      throw ioError(e, target, IO);
     }
     report('install', total);
   } catch (e) {

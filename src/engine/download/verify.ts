@@ -4,34 +4,10 @@
  * versions of the file, or not the file the catalog names), so the part is deleted: resuming it
  * could never produce the right file.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { MurmurError } from '../errors';
+import { MurmurError, isMurmurError } from '../errors';
+import { sha256File } from '../fs-safe';
 import { removePart } from './http';
-
-/** Streaming sha256 (archives are hundreds of MB: never read whole into memory). */
-export function sha256File(file: string, onBytes?: (hashed: number) => void, signal?: AbortSignal): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const hash = crypto.createHash('sha256');
-    const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    let hashed = 0;
-    const onAbort = () => input.destroy(new MurmurError('CANCELLED', `Checking ${file} was cancelled.`));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    input.on('data', (chunk: Buffer | string) => {
-      hash.update(chunk);
-      hashed += chunk.length;
-      onBytes?.(hashed);
-    });
-    input.on('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(e instanceof MurmurError ? e : new MurmurError('DOWNLOAD_FAILED', `Cannot read ${file}: ${e.message}`));
-    });
-    input.on('end', () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(hash.digest('hex'));
-    });
-  });
-}
 
 export interface Expected {
   bytes: number;
@@ -50,7 +26,13 @@ export async function verifyDownload(partFile: string, expected: Expected, onByt
       `The download of ${expected.name} has ${size} bytes but should have ${expected.bytes}. The damaged file was deleted; try again (it starts over).`,
     );
   }
-  const got = await sha256File(partFile, onBytes, signal);
+  let got: string;
+  try {
+    got = await sha256File(partFile, { onBytes, signal });
+  } catch (e) {
+    if (isMurmurError(e)) throw e;
+    throw new MurmurError('DOWNLOAD_FAILED', `Cannot read ${partFile}: ${(e as Error).message}. Try the download again.`);
+  }
   if (got !== expected.sha256.toLowerCase()) {
     removePart(partFile);
     throw new MurmurError(

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { MurmurError, isMurmurError, toMurmurError } from '../errors';
+import { asidePath, ioError as mapIoError, promote, sha256File, type IoContext, type TargetState } from '../fs-safe';
 import type { Log } from '../log';
 import { silentLog } from '../log';
 import { resolveModel, type ResolvedModel } from '../models/detect';
@@ -66,26 +67,12 @@ interface SourceFile {
   name?: string;
 }
 
+/** How export failures read: the user picked the folder, so the fix is to pick another. */
+const IO: IoContext = { code: 'EXPORT_UNWRITABLE', existsCode: 'EXPORT_EXISTS', what: 'the export', fix: 'Choose a folder you can write to.' };
+
 /** An I/O error as something the user can act on; `where` is the directory to name. */
 function ioError(e: unknown, where: string): MurmurError {
-  if (isMurmurError(e)) return e;
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return new MurmurError('DISK_FULL', `The disk is full: the export to ${where} could not be written. Free some space and try again; nothing was changed there.`, err.message);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new MurmurError('EXPORT_UNWRITABLE', `Murmur cannot write to ${where} (${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}). Choose a folder you can write to.`, err.message);
-    case 'ENOTDIR':
-      return new MurmurError('EXPORT_UNWRITABLE', `Murmur cannot create a folder at ${where}: part of that path is a file, not a folder. Choose another folder.`, err.message);
-    case 'EEXIST':
-    case 'ENOTEMPTY':
-      return new MurmurError('EXPORT_EXISTS', `${where} appeared while the model was being exported. Choose another folder, or export again.`, err.message);
-    default:
-      return new MurmurError('EXPORT_UNWRITABLE', `Writing the export to ${where} failed: ${err.message ?? String(e)}. Check that the folder is writable and try again.`, err.message);
-  }
+  return mapIoError(e, where, IO);
 }
 
 function cancelled(outputDir: string): MurmurError {
@@ -96,7 +83,7 @@ function cancelled(outputDir: string): MurmurError {
  * What is at the target now: nothing, an empty folder, or a previous export we may replace.
  * Anything else is refused here, before any work and again just before the rename.
  */
-function targetState(outputDir: string, overwrite: boolean): 'absent' | 'empty' | 'export' {
+function targetState(outputDir: string, overwrite: boolean): TargetState {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(outputDir);
@@ -123,42 +110,17 @@ function targetState(outputDir: string, overwrite: boolean): 'absent' | 'empty' 
   if (!overwrite) {
     throw new MurmurError('EXPORT_EXISTS', `${outputDir} already holds a Murmur export. Confirm that it may be overwritten, or choose another folder.`);
   }
-  return 'export';
+  return 'replace';
 }
 
 /** Moves the staged export into place, replacing a previous export (set aside first, restored on failure). */
-function promote(staging: string, outputDir: string, overwrite: boolean, log: Log): void {
-  const state = targetState(outputDir, overwrite);
-  const random = crypto.randomBytes(4).toString('hex');
-  const aside = path.join(path.dirname(outputDir), `.${path.basename(outputDir)}.murmur-old-${random}`);
+function promoteExport(staging: string, outputDir: string, overwrite: boolean, log: Log): void {
+  const aside = asidePath(path.dirname(outputDir), `.${path.basename(outputDir)}.murmur-old-`);
   try {
-    // rename() cannot replace a directory on every platform: remove an empty one first (rmdir
-    // refuses if a file appeared in it meanwhile), and move a previous export aside.
-    if (state === 'empty') fs.rmdirSync(outputDir);
-    if (state === 'export') fs.renameSync(outputDir, aside);
+    promote(staging, outputDir, { aside, log, inspect: (target) => targetState(target, overwrite) });
   } catch (e) {
     throw ioError(e, outputDir);
   }
-  try {
-    fs.renameSync(staging, outputDir);
-  } catch (e) {
-    if (state === 'export') fs.renameSync(aside, outputDir);
-    throw ioError(e, outputDir);
-  }
-  if (state === 'export') {
-    try {
-      fs.rmSync(aside, { recursive: true, force: true });
-    } catch (e) {
-      // The new export is in place; the old copy only costs disk space.
-      log('warn', `could not remove the previous export ${aside}: ${(e as Error).message}`);
-    }
-  }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** onnxruntime reports a full disk only as a failed write; free space tells it apart. */
@@ -433,7 +395,7 @@ export async function exportModel(options: ExportOptions, hooks: ExportHooks = {
 
     checkCancel();
     progress(0.97, `Moving the export into ${outputDir}`);
-    promote(staging, outputDir, options.overwrite, log);
+    promoteExport(staging, outputDir, options.overwrite, log);
 
     const exported: ExportedFile[] = manifest.files.map(({ role, name, bytes, sha256 }) => ({ role, name, bytes, sha256 }));
     exported.push({ role: 'manifest', name: MANIFEST_NAME, bytes: manifestBytes.length, sha256: crypto.createHash('sha256').update(manifestBytes).digest('hex') });

@@ -5,9 +5,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureOrtModel, pruneCache, UNUSED_DAYS } from '../../src/engine/onnx/ort-cache';
+import { cacheKey, contentHash, ensureOrtModel, pruneCache, UNUSED_DAYS } from '../../src/engine/onnx/ort-cache';
 import { zipformerFiles } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
@@ -66,6 +67,52 @@ test('a load marks its cached file as used, and a later conversion prunes only t
     assert.ok(fs.existsSync(first.ortPath), 'the file in use survives the prune');
     assert.ok(fs.existsSync(other.ortPath), 'the file just written survives the prune');
     assert.ok(!fs.existsSync(foreign), 'the unused file is pruned');
+  } finally {
+    cache.remove();
+  }
+});
+
+test('a conversion waits while a live process holds the lock, and takes the lock over once that process exits', async () => {
+  const cache = tempCacheDir();
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    const { joiner } = zipformerFiles();
+    // The name ensureOrtModel will convert to (as security-models.test.ts computes it).
+    const ortPath = path.join(cache.dir, `${path.basename(joiner).replace(/\.onnx$/i, '')}.${cacheKey(contentHash(joiner, cache.dir))}.ort`);
+    const lock = `${ortPath}.lock`;
+    assert.ok(child.pid);
+    fs.writeFileSync(lock, String(child.pid));
+    let done = false;
+    const converting = ensureOrtModel(joiner, cache.dir).finally(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(done, false, 'it waits for the live holder');
+    assert.equal(fs.readFileSync(lock, 'utf8'), String(child.pid), 'and leaves its lock alone');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill();
+    await exited;
+    const r = await converting;
+    assert.ok(r.converted, 'the dead holder\'s lock was taken over and the model converted');
+    assert.equal(r.ortPath, ortPath);
+    assert.ok(!fs.existsSync(lock), 'the lock is released');
+  } finally {
+    child.kill();
+    cache.remove();
+  }
+});
+
+test('a lock left by a process that exited does not hold up a conversion', async () => {
+  const cache = tempCacheDir();
+  try {
+    const { joiner } = zipformerFiles();
+    const ortPath = path.join(cache.dir, `${path.basename(joiner).replace(/\.onnx$/i, '')}.${cacheKey(contentHash(joiner, cache.dir))}.ort`);
+    const gone = spawnSync(process.execPath, ['-e', '']);
+    assert.ok(gone.pid);
+    fs.writeFileSync(`${ortPath}.lock`, String(gone.pid));
+    const r = await ensureOrtModel(joiner, cache.dir);
+    assert.ok(r.converted);
+    assert.ok(!fs.existsSync(`${ortPath}.lock`));
   } finally {
     cache.remove();
   }

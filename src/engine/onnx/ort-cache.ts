@@ -37,6 +37,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { MurmurError } from '../errors';
+import { sha256FileSync, tryLock } from '../fs-safe';
 import type { Log } from '../log';
 import { silentLog } from '../log';
 import { rewriteForOnnxruntime, type RewriteOptions } from './graph-rewrite';
@@ -97,22 +98,6 @@ function sha256Bytes(bytes: Uint8Array): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
-function sha256File(file: string): string {
-  const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
 /**
  * A model as read for conversion: its bytes (read once: what is hashed is what is converted) and
  * the external data files it uses, checked to lie inside its folder (external-data.ts).
@@ -139,7 +124,7 @@ export function readModelSource(onnxPath: string): ModelSource {
   let sha256 = sha256Bytes(bytes);
   if (externalFiles.length > 0) {
     const hash = crypto.createHash('sha256').update(sha256);
-    for (const f of externalFiles) hash.update(`\0${f.location}\0${sha256File(f.realPath)}`);
+    for (const f of externalFiles) hash.update(`\0${f.location}\0${sha256FileSync(f.realPath)}`);
     sha256 = hash.digest('hex');
   }
   return { path: abs, bytes, externalFiles, sha256 };
@@ -200,40 +185,6 @@ export function cacheKey(sha256: string, options: RewriteOptions = {}): string {
 /** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
 export function isOrtFile(file: string): boolean {
   return fileHead(file, 8)?.subarray(4, 8).toString('latin1') === 'ORTM';
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the conversion lock, or returns false if another live process holds it. */
-function tryLock(lock: string): boolean {
-  try {
-    const fd = fs.openSync(lock, 'wx');
-    fs.writeSync(fd, String(process.pid));
-    fs.closeSync(fd);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  // Someone holds it: steal it only if its owner is gone or it is very old.
-  try {
-    const owner = Number(fs.readFileSync(lock, 'utf8'));
-    const age = Date.now() - fs.statSync(lock).mtimeMs;
-    if ((Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) || age > LOCK_STALE_MS) {
-      fs.rmSync(lock, { force: true });
-      return tryLock(lock);
-    }
-  } catch {
-    // The lock vanished while we looked: try again.
-    return tryLock(lock);
-  }
-  return false;
 }
 
 /** Session options that make onnxruntime write `outputPath` (.ort: ORT format; .onnx: ONNX) optimised at `level`. */
@@ -358,7 +309,8 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
       markUsed(ortPath);
       return { ortPath, converted: false, convertMs: 0 };
     }
-    if (tryLock(lock)) {
+    const release = tryLock(lock, { staleAfterMs: LOCK_STALE_MS, ownPid: 'held' });
+    if (release) {
       try {
         // Another process may have finished between our check and taking the lock.
         if (usableOrtFile(ortPath, log)) return { ortPath, converted: false, convertMs: 0 };
@@ -366,7 +318,7 @@ export async function ensureOrtModel(onnxPath: string, cacheDir: string, log: Lo
         pruneCache(cacheDir, log);
         return { ortPath, converted: true, convertMs };
       } finally {
-        fs.rmSync(lock, { force: true });
+        release();
       }
     }
     if (Date.now() > deadline) throw new MurmurError('MODEL_LOAD_FAILED', `Timed out waiting for another process to convert ${onnxPath} (lock ${lock}).`);

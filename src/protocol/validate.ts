@@ -19,6 +19,7 @@ import {
   type DictationSource,
   type ErrorInfo,
   type ModelInfo,
+  type ModelLocation,
   type ModelVia,
   type RecognizerOptions,
   type Request,
@@ -67,7 +68,7 @@ export function readableId(raw: unknown): number | undefined {
 
 // ---- shared pieces ----------------------------------------------------------------------------
 
-const location = modelLocation;
+const location = (v: unknown, at: string): ModelLocation => modelLocation.check(v, at);
 const task = (v: unknown, at: string): number => integer(v, at, 0, Number.MAX_SAFE_INTEGER);
 
 /** Bounds are what makes sense for a person dictating, wide enough never to bite a real setting. */
@@ -159,7 +160,7 @@ const requestChecks: RequestChecks = {
   ping: (_o, id) => ({ type: 'ping', id }),
   shutdown: (_o, id) => ({ type: 'shutdown', id }),
   inspectModel: (o, id, at) => ({ type: 'inspectModel', id, location: location(o.location, `${at}.location`) }),
-  exportModel: (o, id, at) => ({ type: 'exportModel', id, task: task(o.task, `${at}.task`), options: exportOptions(o.options, `${at}.options`) }),
+  exportModel: (o, id, at) => ({ type: 'exportModel', id, task: task(o.task, `${at}.task`), options: exportOptions.check(o.options, `${at}.options`) }),
   compareModels: (o, id, at) => {
     const out: RequestOf<'compareModels'> = {
       type: 'compareModels',
@@ -269,11 +270,11 @@ const resultChecks: ResultChecks = {
   },
   ping: (o, at) => ({ uptimeMs: number(o.uptimeMs, `${at}.uptimeMs`, 0) }),
   shutdown: () => ({}),
-  inspectModel: modelInspection,
-  exportModel: exportResult,
+  inspectModel: (o, at) => modelInspection.check(o, at),
+  exportModel: (o, at) => exportResult.check(o, at),
   compareModels: (o, at) => ({ rows: arrayOf(o.rows, `${at}.rows`, comparisonRow, 8) }),
   modelCatalog: (o, at) => ({ entries: arrayOf(o.entries, `${at}.entries`, catalogEntry, 256) }),
-  downloadModel: downloadResult,
+  downloadModel: (o, at) => downloadResult.check(o, at),
   cancelTask: (o, at) => ({ cancelled: boolean(o.cancelled, `${at}.cancelled`) }),
   diagnostics,
 };

@@ -272,8 +272,11 @@ const bad: Bad[] = [
   { name: 'state inUse location naming nothing', dir: 'to', raw: stateMsg({ inUse: { ...embedded, location: { family: 'auto' } } }), field: 'state.state.inUse.location.dir' },
   { name: 'state busy bad task', dir: 'to', raw: stateMsg({ busy: { task: 'inspect' } }), field: 'state.state.busy.task' },
   { name: 'state settings bad format', dir: 'to', raw: stateMsg({ settings: { ...settings, format: 'pbmm' } }), field: 'state.state.settings.format' },
-  { name: 'state catalog http URL', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, url: 'http://example.com/m.tar.bz2' }] }), field: 'state.state.catalog[0].url' },
-  { name: 'state catalog page javascript: URL', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, page: 'javascript:alert(1)' }] }), field: 'state.state.catalog[0].page' },
+  // http(s), as the sidecar's catalog check (a loopback or internal mirror serves http; the sha256 guards the bytes).
+  { name: 'state catalog javascript: URL', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, url: 'javascript:alert(1)' }] }), field: 'state.state.catalog[0].url' },
+  { name: 'state catalog ftp URL', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, url: 'ftp://example.com/m.tar.bz2' }] }), field: 'state.state.catalog[0].url' },
+  // The release page is shown as text, never a link: any text, bounded.
+  { name: 'state catalog page over 2 KB', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, page: big(2049) }] }), field: 'state.state.catalog[0].page' },
   { name: 'state catalog bad sha256', dir: 'to', raw: stateMsg({ catalog: [{ ...catalogEntry, sha256: 'ABC' }] }), field: 'state.state.catalog[0].sha256' },
   { name: 'state inspection file relative path', dir: 'to', raw: stateMsg({ inspection: { ...inspection, files: [{ ...inspection.files[0], path: 'encoder.onnx' }] } }), field: 'state.state.inspection.files[0].path' },
   {
@@ -282,7 +285,7 @@ const bad: Bad[] = [
     raw: JSON.parse(`{"type":"state","state":${JSON.stringify({ ...fullState, inspection: { ...inspection, files: [{ ...inspection.files[1], metadata: { PLACEHOLDER: 1 } }] } }).replace('"PLACEHOLDER":1', '"__proto__":"x"')}}`) as unknown,
     field: 'state.state.inspection.files[0].metadata.__proto__',
   },
-  { name: 'state metadata value over 4 KB', dir: 'to', raw: stateMsg({ inspection: { ...inspection, files: [{ ...inspection.files[1], metadata: { comment: big(4097) } }] } }), field: 'state.state.inspection.files[0].metadata.comment' },
+  { name: 'state metadata value over 64 KB (the sidecar limit)', dir: 'to', raw: stateMsg({ inspection: { ...inspection, files: [{ ...inspection.files[1], metadata: { comment: big(64 * 1024 + 1) } }] } }), field: 'state.state.inspection.files[0].metadata.comment' },
   { name: 'state metadata value not a string', dir: 'to', raw: stateMsg({ inspection: { ...inspection, files: [{ ...inspection.files[1], metadata: { opset: 17 } }] } }), field: 'state.state.inspection.files[0].metadata.opset' },
   { name: 'state inspection opset negative', dir: 'to', raw: stateMsg({ inspection: { ...inspection, files: [{ ...inspection.files[0], opset: -1 }] } }), field: 'state.state.inspection.files[0].opset' },
   { name: 'exportDone file name with a directory', dir: 'to', raw: { type: 'exportDone', result: { ...exportResult, files: [{ ...exportResult.files[0], name: '../evil.ort' }] } }, field: 'exportDone.result.files[0].name' },
@@ -292,7 +295,7 @@ const bad: Bad[] = [
   { name: 'comparison negative load time', dir: 'to', raw: rowWith({ loadMs: -1 }), field: 'comparison.rows[1].loadMs' },
   { name: 'comparison RTF Infinity', dir: 'to', raw: rowWith({ rtf: Infinity }), field: 'comparison.rows[1].rtf' },
   { name: 'comparison fractional byte count', dir: 'to', raw: rowWith({ privateBytes: 1.5 }), field: 'comparison.rows[1].privateBytes' },
-  { name: 'comparison transcript over 16 KB', dir: 'to', raw: rowWith({ transcript: big(16 * 1024 + 1) }), field: 'comparison.rows[1].transcript' },
+  { name: 'comparison transcript over 64 KB (the sidecar limit)', dir: 'to', raw: rowWith({ transcript: big(64 * 1024 + 1) }), field: 'comparison.rows[1].transcript' },
   { name: 'downloadProgress bad phase', dir: 'to', raw: { type: 'downloadProgress', id: 'a', progress: { phase: 'unpack', receivedBytes: 0, totalBytes: 0, resumed: false } }, field: 'downloadProgress.progress.phase' },
   { name: 'downloadProgress NaN bytes', dir: 'to', raw: { type: 'downloadProgress', id: 'a', progress: { phase: 'download', receivedBytes: NaN, totalBytes: 0, resumed: false } }, field: 'downloadProgress.progress.receivedBytes' },
   { name: 'downloadDone relative dir', dir: 'to', raw: { type: 'downloadDone', result: { ...fullState.downloads[0], dir: 'models/z' } }, field: 'downloadDone.result.dir' },

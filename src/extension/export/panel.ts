@@ -20,8 +20,6 @@ import type { ModelLocation } from '../../engine/models/spec';
 import {
   MAX_ERROR_MESSAGE,
   MAX_FIELD,
-  MAX_METADATA_ENTRIES,
-  MAX_METADATA_KEY,
   validateFromWebview,
   validateToWebview,
   type Busy,
@@ -89,21 +87,6 @@ export function locationFromFiles(files: readonly string[]): ModelLocation | str
   }
   if (out.encoder === undefined || out.decoder === undefined) return 'Choose at least the encoder and decoder files (a transducer also needs its joiner and tokens.txt), or the model folder.';
   return out;
-}
-
-/** Keeps what the backend reported within the protocol's limits (ONNX metadata can be anything). */
-function sanitizeInspection(r: ModelInspection): ModelInspection {
-  return {
-    ...r,
-    files: r.files.slice(0, 64).map((f) => {
-      const metadata: Record<string, string> = {};
-      for (const [k, v] of Object.entries(f.metadata).slice(0, MAX_METADATA_ENTRIES)) {
-        if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k.length > MAX_METADATA_KEY) continue;
-        metadata[k] = v.length > MAX_FIELD ? `${v.slice(0, MAX_FIELD - 1)}…` : v;
-      }
-      return { ...f, metadata };
-    }),
-  };
 }
 
 interface PanelHost {
@@ -316,7 +299,7 @@ class ExportPanel implements vscode.Disposable {
     this.postState();
     if (!location) return;
     try {
-      const inspection = sanitizeInspection(await this.host.backend.inspect(location));
+      const inspection = await this.host.backend.inspect(location);
       if (seq === this.inspectSeq) this.inspection = inspection;
     } catch (e) {
       if (seq === this.inspectSeq) this.fail('inspect', e);

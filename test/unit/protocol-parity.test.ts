@@ -15,19 +15,15 @@ const exportResult = { outputDir: '/o', family: 'moonshine', files: [{ name: 'e.
 const row = { label: 'source', path: '/m/e.onnx', format: 'onnx', fileBytes: 1, loadMs: 1, rssBytes: 1, rtf: 0.1, transcript: 'hello' };
 const entry = { id: 'm-1', title: 'M', family: 'zipformer', description: 'd', url: 'https://example.com/m.tar.bz2', bytes: 1, sha256: SHA, archive: 'tar.bz2', root: 'm', files: ['a.onnx'], license: 'MIT', page: 'https://example.com' };
 const download = { id: 'm-1', dir: '/models/m-1', bytes: 1, resumed: false, elapsedMs: 1 };
+/** The smallest valid panel state: every nullable part null, every list empty. */
 const state = {
   settings: { format: 'ort', optimization: 'all', outputDirectory: '', card: { author: '', name: '', version: '', license: '', language: '', description: '', source: '' } },
   settingsTarget: 'user',
   hasWorkspace: false,
-  source: null,
-  defaultOutputDirs: null,
   inspecting: false,
-  inspection: null,
   catalog: [],
-  busy: null,
-  lastExport: null,
-  comparison: null,
   downloads: [],
+  ...Object.fromEntries(['source', 'defaultOutputDirs', 'inspection', 'busy', 'lastExport', 'comparison'].map((k) => [k, null])),
 };
 
 /** Each shape: its valid example, how the sidecar protocol judges it, and how the webview does. */

@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import { partialTail } from '../text/partial-tail';
 import { formatPhrase, type FormatContext, type FormatOptions } from '../text/smart-format';
 import { terminalText } from '../text/terminal-text';
+import { composeUntilAccepted } from './edit-retry';
 
 export type InsertTarget = { kind: 'editor'; editor: vscode.TextEditor } | { kind: 'terminal'; terminal: vscode.Terminal };
 
@@ -62,9 +63,6 @@ const CONTEXT_CHARS = 400;
  * update's new words before the renderer has laid it out (see scrollToRoom).
  */
 const ROOM_AHEAD_CHARS = 12;
-
-/** Tries at an edit the workbench refused before the phrase goes to the clipboard instead. */
-const EDIT_ATTEMPTS = 3;
 
 /**
  * True if the document cannot be edited: its file system says so, or it has no writable file
@@ -136,31 +134,27 @@ export class PhraseInserter implements vscode.Disposable {
   async commit(phrase: string, options: { keepCase?: boolean } = {}): Promise<InsertResult> {
     this.partialText = '';
     this.render();
-    // An edit is composed against the document as this process last saw it. The workbench refuses
-    // it (false) when the document changed in the meantime - a key typed during the round trip -
-    // and throws when the editor closed. Either way nothing was applied, so it is composed again
-    // against the current state; only a target that keeps refusing sends the phrase to the clipboard.
-    let refusal = '';
-    for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    // A refused edit (a key typed during the round trip, the editor closed) is composed again
+    // against the current state (edit-retry.ts); only a target that keeps refusing sends the
+    // phrase to the clipboard.
+    return composeUntilAccepted<InsertResult>(async () => {
       const target = this.target();
-      if (!target) return this.toClipboard(phrase, 'There is no editor or terminal to dictate into');
+      if (!target) return { done: await this.toClipboard(phrase, 'There is no editor or terminal to dictate into') };
       if (target.kind === 'terminal') {
         // Typed, never run: no line break (Enter), tab, escape sequence or other control
         // character reaches the terminal, whatever the model or the user's mapping file produced.
         const typed = terminalText(phrase).trim();
-        if (!typed) return { inserted: false, where: 'nowhere', text: '' };
+        if (!typed) return { done: { inserted: false, where: 'nowhere', text: '' } };
         const text = (this.terminalNeedsSpace ? ' ' : '') + typed;
         target.terminal.sendText(text, false);
         this.terminalNeedsSpace = true;
-        return { inserted: true, where: 'terminal', text };
+        return { done: { inserted: true, where: 'terminal', text } };
       }
       const { editor } = target;
-      if (isReadOnly(editor.document)) return this.toClipboard(phrase, `${editor.document.fileName} is read-only`);
+      if (isReadOnly(editor.document)) return { done: await this.toClipboard(phrase, `${editor.document.fileName} is read-only`) };
       const attempted = await this.insertAtCursors(editor, phrase, options.keepCase);
-      if (typeof attempted !== 'string') return attempted;
-      refusal = attempted;
-    }
-    return this.toClipboard(phrase, refusal);
+      return typeof attempted === 'string' ? { refused: attempted } : { done: attempted };
+    }, (why) => this.toClipboard(phrase, why));
   }
 
   /** One edit at every cursor of `editor`; a string says why the workbench refused it. */

@@ -21,9 +21,24 @@ export default tseslint.config(
   },
   {
     // The engine is plain TypeScript that runs in Node without VS Code.
-    files: ['src/engine/**/*.ts', 'src/sidecar/**/*.ts', 'src/protocol/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/engine/**/*.ts', 'src/sidecar/**/*.ts', 'src/protocol/**/*.ts', 'src/cli/**/*.ts', 'src/client/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [vscodeBan] }],
+    },
+  },
+  {
+    // The extension's deciding logic: node:test drives these through injected ports, without VS Code.
+    files: [
+      'src/extension/config-bounds.ts',
+      'src/extension/dictation-controller.ts',
+      'src/extension/dictation-ports.ts',
+      'src/extension/edit-retry.ts',
+      'src/extension/phrase-committer.ts',
+      'src/extension/push-to-talk.ts',
+      'src/extension/session-gate.ts',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Deciding logic takes injected ports so node:test can drive it; the VS Code adapter lives beside it.' }] }],
     },
   },
   {

@@ -3,18 +3,15 @@
  * that what is measured is what users run: the runtime's own binary (Electron acting as Node,
  * or Node), these runtime flags, then the script.
  *
- * --max-semi-space-size=1: V8 grows its young generation to 3 x 16 MB under allocation bursts
- * (a partial re-decode allocates a lot of short-lived objects) and keeps it grown for good, even
- * at idle after a full collection. The sidecar's live heap is about 11 MB; at 4 MB the semi-spaces
- * still grew by ~6 MB committed per window after a model load (npm run bench: second sidecar),
- * at 1 MB they cannot grow at all. Measured no slower (npm run bench, Moonshine: RTF 0.32 / 0.041
- * with partials on / off at 1 thread, end -> final 157 ms, partial gaps 305 ms median, the same
- * as at 4 MB within noise): the extra scavenges of short-lived objects cost microseconds each.
+ * --max-semi-space-size=1: V8 grows its young generation under allocation bursts (a partial
+ * re-decode allocates many short-lived objects) and keeps it grown for good, even at idle after a
+ * full collection; the sidecar's live heap is small, so at 1 MB the semi-spaces cannot grow at all,
+ * and the extra scavenges of short-lived objects are cheap (README: Design choices, measured).
  *
  * MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (onnxruntime's, libuv's, V8's
  * helpers) its own heap arena, each keeping its own free pages and fragments; two arenas hold the
- * same work in less memory with less spread (soak: idle anonymous memory 67-86 MB instead of
- * 76-97 MB). Read by glibc at process start, so it must be in the spawn environment.
+ * same work in less memory with less spread (README). Read by glibc at process start, so it must be
+ * in the spawn environment.
  */
 export const SIDECAR_RUNTIME_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 

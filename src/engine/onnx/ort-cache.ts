@@ -10,14 +10,14 @@
  * Weight dequantisation is folded at conversion (session.disable_quant_qdq=1 lets constant folding
  * evaluate DequantizeLinear on initializers). Moonshine's int8 export keeps its 32768x288 token
  * embedding as int8 + DequantizeLinear, which onnxruntime otherwise re-runs on every decoder step
- * (38 MB of float32 per token, in each process's private memory); folded, the float table lives in
- * the mapped file, shared, and a step is ~20% faster. Models quantised with dynamic quantisation
- * (MatMulInteger) are unaffected. The ORT file grows (Moonshine's decoder: 39 -> 96 MB), but it is
+ * (a float32 table per token, in each process's private memory); folded, the float table lives in
+ * the mapped file, shared, and a step is faster (README: Design choices, measured). Models
+ * quantised with dynamic quantisation (MatMulInteger) are unaffected. The ORT file grows, but it is
  * file-backed page cache, shared by every window.
  *
  * Key: sha256 of exactly the bytes converted (the .onnx read once, and any external data files,
  * which must lie inside the model's folder: external-data.ts) + onnxruntime version + conversion
- * settings + CPU. Hashing 30 MB on every load would cost ~100 ms, so an index remembers the hash
+ * settings + CPU. Hashing the model on every load would cost more than the load, so an index remembers the hash
  * per path with the size and mtime of every file it covers. One process converts at a time (an
  * exclusive lock file); a second waits for the first and then uses its result.
  *
@@ -28,7 +28,7 @@
  *
  * Pruning: every load marks its ORT file as used (its mtime), and after each conversion the files
  * nobody has used for UNUSED_DAYS are removed: those of models no longer used and those an older
- * Murmur or onnxruntime converted under another key (Moonshine's are 131 MB). A process that has
+ * Murmur or onnxruntime converted under another key (a model's ORT files are large). A process that has
  * the file mapped keeps reading it; a later load would simply convert again.
  */
 import * as crypto from 'node:crypto';

@@ -1,8 +1,8 @@
 /**
  * The export panel's backend, implemented over the sidecar: every heavy step (conversion,
  * measurement, download) runs there, never in the extension host. Each long request is a numbered
- * task: its taskProgress events feed the caller's progress, and VS Code's cancellation sends
- * cancelTask.
+ * task (numbered by its request id): its taskProgress events feed the caller's progress, and VS
+ * Code's cancellation sends cancelTask for that request.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,8 +21,6 @@ const DOWNLOAD_TIMEOUT_MS = 6 * 60 * 60_000;
 type TaskType = 'exportModel' | 'compareModels' | 'downloadModel';
 
 export class SidecarExportBackend implements ExportBackend {
-  private nextTask = 1;
-
   constructor(
     private readonly murmur: Murmur,
     /** Where downloaded models are installed (the extension's global storage). */
@@ -38,12 +36,12 @@ export class SidecarExportBackend implements ExportBackend {
   }
 
   exportModel(options: Parameters<ExportBackend['exportModel']>[0], onProgress: (p: ExportProgress) => void, token: vscode.CancellationToken): Promise<ResultMap['exportModel']> {
-    return this.task((task) => ({ type: 'exportModel', task, options }), (e) => onProgress({ fraction: e.fraction, message: e.message }), token, TOOL_TIMEOUT_MS);
+    return this.task({ type: 'exportModel', options }, (e) => onProgress({ fraction: e.fraction, message: e.message }), token, TOOL_TIMEOUT_MS);
   }
 
   async compare(models: { label: string; location: ModelLocation }[], onProgress: (p: ExportProgress) => void, token: vscode.CancellationToken): Promise<ResultMap['compareModels']['rows']> {
     const threads = this.murmur.config().threads;
-    const result = await this.task((task) => ({ type: 'compareModels', task, models, threads }), (e) => onProgress({ fraction: e.fraction, message: e.message }), token, TOOL_TIMEOUT_MS);
+    const result = await this.task({ type: 'compareModels', models, threads }, (e) => onProgress({ fraction: e.fraction, message: e.message }), token, TOOL_TIMEOUT_MS);
     return result.rows;
   }
 
@@ -53,7 +51,7 @@ export class SidecarExportBackend implements ExportBackend {
 
   download(id: string, onProgress: (p: DownloadProgress) => void, token: vscode.CancellationToken): Promise<ResultMap['downloadModel']> {
     return this.task(
-      (task) => ({ type: 'downloadModel', task, entryId: id, modelsRoot: this.modelsRoot }),
+      { type: 'downloadModel', entryId: id, modelsRoot: this.modelsRoot },
       (e) => onProgress({ phase: e.phase ?? 'download', receivedBytes: e.receivedBytes ?? 0, totalBytes: e.totalBytes ?? 0, resumed: e.resumed ?? false }),
       token,
       DOWNLOAD_TIMEOUT_MS,
@@ -68,24 +66,18 @@ export class SidecarExportBackend implements ExportBackend {
     await c.update('model.family', location.family && location.family !== 'auto' ? location.family : undefined, target);
   }
 
+  /** A sidecar task whose number is its request id: VS Code's cancellation cancels exactly that request. */
   private async task<K extends TaskType>(
-    body: (task: number) => RequestBody<K> & { type: K },
+    body: Omit<RequestBody<K>, 'task'> & { type: K },
     progress: (e: TaskProgressEvent) => void,
     token: vscode.CancellationToken,
     timeoutMs: number,
   ): Promise<ResultMap[K]> {
-    const client = await this.murmur.sidecar();
-    const task = this.nextTask++;
-    const events = client.onEvent((e) => {
-      if (e.type === 'taskProgress' && e.task === task) progress(e);
-    });
-    const cancel = token.onCancellationRequested(() => {
-      void client.request({ type: 'cancelTask', task }).catch(() => undefined);
-    });
+    const running = (await this.murmur.sidecar()).task<K>(body, progress, timeoutMs);
+    const cancel = token.onCancellationRequested(() => void running.cancel().catch(() => undefined));
     try {
-      return await client.request<K>(body(task), timeoutMs);
+      return await running.result;
     } finally {
-      events.dispose();
       cancel.dispose();
     }
   }

@@ -4,7 +4,7 @@
  * expected and what was there. Hand-written so the protocol needs no dependency and the reasons
  * read well in a log. Browser-safe (no node:* import, ESLint enforces it): the webview bundles it too.
  */
-import { isAbsolutePath, normalizePosixAbsolute } from './paths';
+import { HOST_PATH_RULES, isAbsolutePath, normalizePosixAbsolute, windowsDeviceReason, type PathRules } from './paths';
 
 export class Invalid extends Error {
   constructor(readonly reason: string) {
@@ -67,11 +67,14 @@ export function systemPathRoot(p: string): string | undefined {
   return SYSTEM_ROOTS.find((root) => normal === root || normal.startsWith(`${root}/`));
 }
 
-export function absolutePath(v: unknown, at: string): string {
+/** Absolute by this process's path rules (HOST_PATH_RULES; `rules` for tests), naming no kernel or device path. */
+export function absolutePath(v: unknown, at: string, rules: PathRules = HOST_PATH_RULES): string {
   const s = name(v, at);
-  if (!isAbsolutePath(s)) fail(at, 'an absolute path', v);
+  if (!isAbsolutePath(s, rules)) fail(at, 'an absolute path', v);
   const root = systemPathRoot(s);
   if (root) fail(at, `a path outside ${SYSTEM_ROOTS.join(' and ')} (${root} holds processes and devices, not files Murmur can use)`, v);
+  const device = windowsDeviceReason(s);
+  if (device) fail(at, device, v);
   return s;
 }
 

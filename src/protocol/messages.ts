@@ -1,20 +1,36 @@
 /**
- * Every message between the extension host and the sidecar, as types. Transport: Node IPC with
- * `serialization: 'json'`, one JSON object per message, in both directions validated on receipt by
- * validate.ts (the types alone promise nothing about what arrives).
+ * Every message between the extension host and the sidecar, each declared once: a request is one
+ * entry of REQUESTS (its fields and its result's shape), an event one entry of EVENTS. The
+ * TypeScript types and the runtime checks (validate.ts) both follow from these tables (schema.ts),
+ * so adding a request is one entry here plus its handler in the sidecar (the compiler asks for it).
  *
- * Host -> sidecar: requests, each with a numeric `id`; every request gets exactly one response with
- * that id. Sidecar -> host: responses and unsolicited events. Within one direction, order is kept.
+ * Transport: Node IPC with `serialization: 'json'`, one JSON object per message, in both directions
+ * validated on receipt (the types alone promise nothing about what arrives). Host -> sidecar:
+ * requests, each with a numeric `id`; every request gets exactly one response with that id.
+ * Sidecar -> host: responses and unsolicited events. Within one direction, order is kept.
  *
- * Only types and constant tables live here (no engine code), so the extension can `import type`
- * them without pulling the engine into the extension host bundle.
+ * No engine code lives here (engine types only), so the extension does not pull the engine into
+ * the extension host bundle.
  */
 import type { MurmurErrorCode } from '../engine/errors';
 import type { LogLevel } from '../engine/log';
-import type { CatalogEntry, DownloadProgress, DownloadResult } from '../engine/download/types';
-import type { ComparisonRow, ExportOptions, ExportResult, ModelInspection } from '../engine/export/types';
 import type { ModelLocation } from '../engine/models/spec';
 import type { FinalEvent as EngineFinal, ModelFamily, RecognizerOptions } from '../engine/recognizer';
+import { Invalid, name as nameCheck, record } from './check';
+import { LIMITS } from './limits';
+import {
+  catalogEntries,
+  comparisonRow,
+  DOWNLOAD_PHASES,
+  downloadResult,
+  exportOptions,
+  exportResult,
+  label,
+  MODEL_FAMILIES,
+  modelInspection,
+  modelLocation,
+} from './model-tools';
+import { absPath, arr, bool, custom, map, nullable, num, obj, oneOf, optional, partial, str, tagged, type Infer, type Schema, type TaggedUnion } from './schema';
 
 export type { LogLevel, ModelFamily, ModelLocation, RecognizerOptions };
 
@@ -26,245 +42,186 @@ export function wallClockMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-// ---- requests (host -> sidecar) -------------------------------------------------------------
+/** More child processes than this would be a bug of its own; the list stays bounded. */
+const MAX_CHILD_PIDS = 1024;
+const MAX_RESOURCE_KINDS = 256;
 
-export type DictationSource =
-  /** `device` is the recorder's device name (arecord -D); omitted: "default". */
-  | { kind: 'microphone'; device?: string }
-  /** A WAV file (absolute path): fed as fast as the recognizer takes it, or paced in real time. */
-  | { kind: 'file'; path: string; realtime: boolean };
+// ---- shared shapes ----------------------------------------------------------------------------
 
-/** Opens the conversation; a different major version gets an error response naming both. */
-export interface HelloRequest {
-  type: 'hello';
-  id: number;
-  version: string;
-}
+/** Request ids, sessions, utterances and task numbers. */
+const counter = num({ min: 0, int: true });
+const threads = num({ min: 1, max: 64, int: true });
+const text = str({ max: LIMITS.text });
+/** A string handed to a process or the file system: no NUL, bounded. */
+const processName = custom(nameCheck);
 
-/** Loads a model, replacing (first disposing) the current one. Refused with BUSY while dictating or loading. */
-export interface LoadModelRequest {
-  type: 'loadModel';
-  id: number;
-  /** Paths must be absolute: the sidecar's working directory is not the user's. */
-  location: ModelLocation;
-  threads: number;
-  vadPath?: string;
-  cacheDir?: string;
-}
+/** Vocabulary terms per dictation (the extension gathers at most 2000 plus the user's list). */
+const MAX_HOTWORDS = 5000;
 
-export interface UnloadModelRequest {
-  type: 'unloadModel';
-  id: number;
-}
-
-export interface StartDictationRequest {
-  type: 'startDictation';
-  id: number;
-  source: DictationSource;
-  /** Merged over the options set by setOptions, for this dictation only. */
-  options?: Partial<RecognizerOptions>;
-}
-
-/** Stops the source, decodes what was heard, emits its final and dictationEnded, then responds. */
-export interface StopDictationRequest {
-  type: 'stopDictation';
-  id: number;
-  /** Only this dictation: if another one (or none) is running it is left alone (`session: null`). */
-  session?: number;
-}
-
-/** Stops the source and drops the open utterance: no final; dictationEnded {reason: 'cancelled'}. */
-export interface CancelDictationRequest {
-  type: 'cancelDictation';
-  id: number;
-  /** Only this dictation: if another one (or none) is running it is left alone (`session: null`). */
-  session?: number;
-}
-
-/** Sets the recognizer options used from the next startDictation on. */
-export interface SetOptionsRequest {
-  type: 'setOptions';
-  id: number;
-  options: Partial<RecognizerOptions>;
-}
-
-export interface ListDevicesRequest {
-  type: 'listDevices';
-  id: number;
-}
-
-export interface PingRequest {
-  type: 'ping';
-  id: number;
-}
+/** Bounds are what makes sense for a person dictating, wide enough never to bite a real setting. */
+const recognizerOptionFields = {
+  partials: bool,
+  partialIntervalMs: num({ min: 0, max: 60_000 }),
+  endpointing: bool,
+  endpointSilenceMs: num({ min: 10, max: 60_000 }),
+  maxUtteranceSec: num({ min: 0.5, max: 600 }),
+  decoding: oneOf(['greedy', 'modified-beam-search'] as const),
+  beamSize: num({ min: 1, max: 64, int: true }),
+  normalizeGain: bool,
+  hotwords: optional(arr(str({ nonEmpty: true, max: 128 }), MAX_HOTWORDS, 'an array of words')),
+  hotwordScore: optional(num({ min: 0, max: 20 })),
+};
+/** The options in force (setOptions' answer), checked against the engine's own type. */
+export const recognizerOptions: Schema<RecognizerOptions> = obj(recognizerOptionFields);
+/** Options to merge over those in force: any subset. */
+export const recognizerOptionsUpdate: Schema<Partial<RecognizerOptions>> = partial(recognizerOptionFields);
 
 /**
- * The sidecar's own process figures, for soak tests and bug reports: memory, open file
- * descriptors, live libuv resources (timers, pipes, processes) and child processes. Cheap (a few
- * /proc reads), answered in any state, never changes anything.
+ * Where a dictation's audio comes from. microphone: `device` is the recorder's device name
+ * (arecord -D); omitted: "default". file: a WAV file (absolute path), fed as fast as the recognizer
+ * takes it, or paced in real time.
  */
-export interface DiagnosticsRequest {
-  type: 'diagnostics';
-  id: number;
-}
-
-/** Ends any dictation, frees the model, responds, then the sidecar exits 0. */
-export interface ShutdownRequest {
-  type: 'shutdown';
-  id: number;
-}
-
-// Model tools. Long work runs as a numbered task (the number is the host's choice): it reports
-// taskProgress events and can be cancelled with cancelTask; its response comes when it is done.
-
-/** Files, sizes, opset, quantisation and metadata of a model. */
-export interface InspectModelRequest {
-  type: 'inspectModel';
-  id: number;
-  location: ModelLocation;
-}
-
-/** Writes an optimised (ORT: memory-mappable) copy with a model card. BUSY while dictating or loading. */
-export interface ExportModelRequest {
-  type: 'exportModel';
-  id: number;
-  task: number;
-  options: ExportOptions;
-}
-
-/** Measures each model in a fresh process on a clip (default: the bundled sample). BUSY while dictating. */
-export interface CompareModelsRequest {
-  type: 'compareModels';
-  id: number;
-  task: number;
-  models: { label: string; location: ModelLocation }[];
-  clipPath?: string;
-  threads: number;
-}
-
-export interface ModelCatalogRequest {
-  type: 'modelCatalog';
-  id: number;
-}
-
-/**
- * Downloads a catalog entry (named by id: the host cannot make the sidecar fetch an arbitrary URL)
- * and installs it under modelsRoot/<id>. The only network access Murmur ever makes.
- */
-export interface DownloadModelRequest {
-  type: 'downloadModel';
-  id: number;
-  task: number;
-  entryId: string;
-  modelsRoot: string;
-}
-
-/** Cancels a running task; it then fails with CANCELLED. `cancelled: false`: no such task running. */
-export interface CancelTaskRequest {
-  type: 'cancelTask';
-  id: number;
-  task: number;
-}
-
-export type Request =
-  | HelloRequest
-  | InspectModelRequest
-  | ExportModelRequest
-  | CompareModelsRequest
-  | ModelCatalogRequest
-  | DownloadModelRequest
-  | CancelTaskRequest
-  | LoadModelRequest
-  | UnloadModelRequest
-  | StartDictationRequest
-  | StopDictationRequest
-  | CancelDictationRequest
-  | SetOptionsRequest
-  | ListDevicesRequest
-  | PingRequest
-  | DiagnosticsRequest
-  | ShutdownRequest;
-
-export type RequestType = Request['type'];
-
-/** A request as the host writes it before the id is assigned. */
-export type RequestBody<K extends RequestType> = Omit<Extract<Request, { type: K }>, 'id'>;
-
-export const REQUEST_TYPES: readonly RequestType[] = [
-  'hello',
-  'loadModel',
-  'unloadModel',
-  'startDictation',
-  'stopDictation',
-  'cancelDictation',
-  'setOptions',
-  'listDevices',
-  'ping',
-  'shutdown',
-  'inspectModel',
-  'exportModel',
-  'compareModels',
-  'modelCatalog',
-  'downloadModel',
-  'cancelTask',
-  'diagnostics',
-];
-
-// ---- responses (sidecar -> host) ------------------------------------------------------------
+const dictationSource = tagged('kind', {
+  microphone: { device: optional(processName) },
+  file: { path: absPath, realtime: bool },
+});
+export type DictationSource = Infer<typeof dictationSource>;
 
 /** How the model bytes reached onnxruntime: memory-mapped ORT, read into memory, or ONNX by path. */
-export type ModelVia = 'mmap' | 'read' | 'path' | 'mixed' | 'unknown';
+const MODEL_VIAS = ['mmap', 'read', 'path', 'mixed', 'unknown'] as const;
+export type ModelVia = (typeof MODEL_VIAS)[number];
 
-export interface ModelInfo {
-  family: ModelFamily;
-  description: string;
-  loadMs: number;
-  via: ModelVia;
-}
+const modelInfoFields = {
+  family: oneOf(MODEL_FAMILIES),
+  description: str({ max: LIMITS.field }),
+  loadMs: num({ min: 0 }),
+  via: oneOf(MODEL_VIAS),
+};
+const modelInfo = obj(modelInfoFields);
+export type ModelInfo = Infer<typeof modelInfo>;
 
-export interface AudioDevice {
+const audioDevice = obj({
   /** What to pass as the microphone source's `device`. */
-  name: string;
-  description: string;
-}
+  name: processName,
+  description: str({ max: LIMITS.field }),
+});
+export type AudioDevice = Infer<typeof audioDevice>;
+
+/** Resource kinds are libuv/Node type names ("Timeout", "PipeWrap"): short identifiers, a few dozen at most. */
+const resourceKind = str({ max: 64, pattern: /^[A-Za-z][A-Za-z0-9_]{0,63}$/, expected: 'a resource kind name (letters, digits, "_")' });
+const resourceCounts = custom((v, at) => {
+  const kinds = Object.keys(record(v, at));
+  if (kinds.length > MAX_RESOURCE_KINDS) throw new Invalid(`${at}: more than ${MAX_RESOURCE_KINDS} kinds`);
+  for (const k of kinds) resourceKind.check(k, `${at} key`);
+  return map(counter, { maxEntries: MAX_RESOURCE_KINDS, key: resourceKind }).check(v, at);
+});
 
 /** What a diagnostics request reports, read when the request is handled. */
-export interface SidecarDiagnostics {
+const sidecarDiagnostics = obj({
   /** process.memoryUsage(): resident set, V8 heap in use, memory of C++ objects bound to JS (buffers, typed arrays). */
-  rssBytes: number;
-  heapUsedBytes: number;
+  rssBytes: counter,
+  heapUsedBytes: counter,
   /** V8 heap committed (used + free pages V8 keeps, e.g. its young generation). */
-  heapTotalBytes: number;
-  externalBytes: number;
+  heapTotalBytes: counter,
+  externalBytes: counter,
   /** Open file descriptors (entries of /proc/self/fd), or -1 where there is no /proc. */
-  openFds: number;
+  openFds: num({ min: -1, int: true }),
   /** process.getActiveResourcesInfo() counted by kind, e.g. { Timeout: 2, PipeWrap: 3 }; {} when unavailable. */
-  activeResources: Record<string, number>;
+  activeResources: resourceCounts,
   /** Live (not exited) child processes of the sidecar: the recorder while dictating, probes while comparing. */
-  childPids: number[];
-}
+  childPids: arr(num({ min: 1, int: true }), MAX_CHILD_PIDS),
+});
+export type SidecarDiagnostics = Infer<typeof sidecarDiagnostics>;
 
+// ---- requests (host -> sidecar) and their results -----------------------------------------------
+
+/**
+ * Every request: its fields (besides `type` and `id`) and the shape of its result. Model tools'
+ * long work runs as a numbered task (`task`, the host's choice: its request id): it reports
+ * taskProgress events and can be cancelled with cancelTask; its response comes when it is done.
+ */
+const REQUESTS = {
+  /** Opens the conversation; a different major version gets an error response naming both. */
+  hello: {
+    request: { version: str({ nonEmpty: true, max: 64 }) },
+    result: obj({ version: str({ nonEmpty: true, max: 64 }), pid: counter, node: str({ max: 64 }), electron: optional(str({ max: 64 })) }),
+  },
+  /**
+   * Loads a model, replacing (first disposing) the current one. Refused with BUSY while dictating
+   * or loading. Paths must be absolute: the sidecar's working directory is not the user's.
+   */
+  loadModel: {
+    request: { location: modelLocation, threads, vadPath: optional(absPath), cacheDir: optional(absPath) },
+    result: modelInfo,
+  },
+  unloadModel: { request: {}, result: obj({ unloaded: bool }) },
+  /** `options` are merged over the options set by setOptions, for this dictation only. */
+  startDictation: {
+    request: { source: dictationSource, options: optional(recognizerOptionsUpdate) },
+    result: obj({ session: counter }),
+  },
+  /**
+   * Stops the source, decodes what was heard, emits its final and dictationEnded, then responds.
+   * With `session`, only that dictation: if another one (or none) is running it is left alone
+   * (`session: null` in the result, as when nothing was being dictated).
+   */
+  stopDictation: { request: { session: optional(counter) }, result: obj({ session: nullable(counter) }) },
+  /** Stops the source and drops the open utterance: no final; dictationEnded {reason: 'cancelled'}. */
+  cancelDictation: { request: { session: optional(counter) }, result: obj({ session: nullable(counter) }) },
+  /** Sets the recognizer options used from the next startDictation on; answers those in force. */
+  setOptions: { request: { options: recognizerOptionsUpdate }, result: obj({ options: recognizerOptions }) },
+  listDevices: { request: {}, result: obj({ devices: arr(audioDevice, 1000) }) },
+  ping: { request: {}, result: obj({ uptimeMs: num({ min: 0 }) }) },
+  /** Ends any dictation, frees the model, responds, then the sidecar exits 0. */
+  shutdown: { request: {}, result: obj({}) },
+  /** Files, sizes, opset, quantisation and metadata of a model. */
+  inspectModel: { request: { location: modelLocation }, result: modelInspection },
+  /** Writes an optimised (ORT: memory-mappable) copy with a model card. BUSY while dictating or loading. */
+  exportModel: { request: { task: counter, options: exportOptions }, result: exportResult },
+  /** Measures each model in a fresh process on a clip (default: the bundled sample). BUSY while dictating. */
+  compareModels: {
+    request: { task: counter, models: arr(obj({ label, location: modelLocation }), 8), threads, clipPath: optional(absPath) },
+    result: obj({ rows: arr(comparisonRow, 8) }),
+  },
+  modelCatalog: { request: {}, result: obj({ entries: catalogEntries }) },
+  /**
+   * Downloads a catalog entry (named by id: the host cannot make the sidecar fetch an arbitrary
+   * URL) and installs it under modelsRoot/<id>. The only network access Murmur ever makes.
+   */
+  downloadModel: {
+    request: { task: counter, entryId: str({ nonEmpty: true, max: 128 }), modelsRoot: absPath },
+    result: downloadResult,
+  },
+  /** Cancels a running task; it then fails with CANCELLED. `cancelled: false`: no such task running. */
+  cancelTask: { request: { task: counter }, result: obj({ cancelled: bool }) },
+  /**
+   * The sidecar's own process figures, for soak tests and bug reports: memory, open file
+   * descriptors, live libuv resources and child processes. Cheap (a few /proc reads), answered in
+   * any state, never changes anything.
+   */
+  diagnostics: { request: {}, result: sidecarDiagnostics },
+} satisfies Record<string, { request: Fields; result: Schema<unknown> }>;
+
+type Fields = Record<string, Schema<unknown>>;
+type Requests = typeof REQUESTS;
+type RequestFields = { [K in keyof Requests]: Requests[K]['request'] };
+
+export type RequestType = keyof Requests;
+export type Request = TaggedUnion<'type', RequestFields, { id: typeof counter }>;
+/** A request as the host writes it before the id is assigned. */
+export type RequestBody<K extends RequestType> = Omit<Extract<Request, { type: K }>, 'id'>;
 /** The `result` of a successful response, by request type. */
-export interface ResultMap {
-  hello: { version: string; pid: number; node: string; electron?: string };
-  loadModel: ModelInfo;
-  unloadModel: { unloaded: boolean };
-  startDictation: { session: number };
-  /** `session: null`: nothing was being dictated. */
-  stopDictation: { session: number | null };
-  cancelDictation: { session: number | null };
-  setOptions: { options: RecognizerOptions };
-  listDevices: { devices: AudioDevice[] };
-  ping: { uptimeMs: number };
-  diagnostics: SidecarDiagnostics;
-  shutdown: Record<string, never>;
-  inspectModel: ModelInspection;
-  exportModel: ExportResult;
-  compareModels: { rows: ComparisonRow[] };
-  modelCatalog: { entries: CatalogEntry[] };
-  downloadModel: DownloadResult;
-  cancelTask: { cancelled: boolean };
-}
+export type ResultMap = { [K in RequestType]: Infer<Requests[K]['result']> };
+
+export const REQUEST_TYPES = Object.keys(REQUESTS) as readonly RequestType[];
+/** Each request's fields, for validate.ts. */
+export const REQUEST_FIELDS: RequestFields = Object.fromEntries(REQUEST_TYPES.map((t) => [t, REQUESTS[t].request])) as RequestFields;
+/** The id every request carries, checked first. */
+export const REQUEST_HEAD = { id: counter };
+/** Each result's schema, for validate.ts (the entries of REQUESTS, by the same keys). */
+export const RESULT_SCHEMAS = Object.fromEntries(REQUEST_TYPES.map((t) => [t, REQUESTS[t].result])) as unknown as {
+  [K in RequestType]: Schema<ResultMap[K]>;
+};
 
 /** Every code an error can carry: the engine's, plus the handshake's own. */
 export type ErrorCode = MurmurErrorCode | 'PROTOCOL_VERSION';
@@ -303,26 +260,22 @@ const ERROR_CODE_TABLE: Record<ErrorCode, true> = {
 };
 export const ERROR_CODES = Object.keys(ERROR_CODE_TABLE) as readonly ErrorCode[];
 
-export interface ErrorInfo {
-  code: ErrorCode;
-  message: string;
-}
+export const errorInfo = obj({ code: oneOf(ERROR_CODES), message: text });
+export type ErrorInfo = Infer<typeof errorInfo>;
 
+/** `result` is checked against its request's result schema (validateResult) once the host knows the request type. */
 export interface SuccessResponse<R = unknown> {
   type: 'response';
   id: number;
   ok: true;
   result: R;
 }
-
 export interface ErrorResponse {
   type: 'response';
   id: number;
   ok: false;
   error: ErrorInfo;
 }
-
-/** `result` is checked against ResultMap with validateResult once the host knows the request type. */
 export type Response = SuccessResponse | ErrorResponse;
 
 // ---- events (sidecar -> host) ---------------------------------------------------------------
@@ -332,93 +285,61 @@ export type Response = SuccessResponse | ErrorResponse;
  * listening: a dictation is running. processing: a stop is decoding the last audio.
  * error: the last model load failed (no model is loaded).
  */
-export type SidecarState = 'idle' | 'loading' | 'ready' | 'listening' | 'processing' | 'error';
-export const SIDECAR_STATES: readonly SidecarState[] = ['idle', 'loading', 'ready', 'listening', 'processing', 'error'];
-
-export interface StateEvent {
-  type: 'state';
-  state: SidecarState;
-}
-
-/** The whole hypothesis of the open utterance (not a delta). */
-export interface PartialEvent {
-  type: 'partial';
-  session: number;
-  utterance: number;
-  text: string;
-}
+export const SIDECAR_STATES = ['idle', 'loading', 'ready', 'listening', 'processing', 'error'] as const;
+export type SidecarState = (typeof SIDECAR_STATES)[number];
 
 export type FinalReason = EngineFinal['reason'];
 export const FINAL_REASONS: readonly FinalReason[] = ['endpoint', 'max-length', 'end-of-input'];
-
-export interface FinalEvent {
-  type: 'final';
-  session: number;
-  utterance: number;
-  text: string;
-  startSec: number;
-  endSec: number;
-  reason: FinalReason;
-  /**
-   * When the sidecar sent it (wallClockMs). Both processes share the clock, so the extension logs
-   * and benchmarks "final sent -> text in the document" against it, IPC included.
-   */
-  sentAt: number;
-}
-
-/** Input level of the audio received since the previous level event, linear in [0, 1]; about 20 Hz. */
-export interface LevelEvent {
-  type: 'level';
-  rms: number;
-  peak: number;
-}
-
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+export const DICTATION_END_REASONS = ['stopped', 'cancelled', 'end-of-file', 'error'] as const;
+export type DictationEndReason = (typeof DICTATION_END_REASONS)[number];
 
-export interface LogEvent {
-  type: 'log';
-  level: LogLevel;
-  message: string;
-}
+/** Every event: its fields besides `type`. */
+const EVENTS = {
+  state: { state: oneOf(SIDECAR_STATES) },
+  /** The whole hypothesis of the open utterance (not a delta). */
+  partial: { session: counter, utterance: counter, text },
+  final: {
+    session: counter,
+    utterance: counter,
+    text,
+    startSec: num({ min: 0 }),
+    endSec: num({ min: 0 }),
+    reason: oneOf(FINAL_REASONS),
+    /**
+     * When the sidecar sent it (wallClockMs). Both processes share the clock, so the extension logs
+     * and benchmarks "final sent -> text in the document" against it, IPC included.
+     */
+    sentAt: num({ min: 0 }),
+  },
+  /** Input level of the audio received since the previous level event, linear in [0, 1]; about 20 Hz. */
+  level: { rms: num({ min: 0, max: 1 }), peak: num({ min: 0, max: 1 }) },
+  log: { level: oneOf(LOG_LEVELS), message: text },
+  /** Something went wrong outside a request (recorder died, a malformed message without a usable id). `fatal`: the sidecar is about to exit. */
+  error: { ...errorInfo.shape, fatal: optional(bool) },
+  modelLoaded: modelInfoFields,
+  dictationEnded: { session: counter, reason: oneOf(DICTATION_END_REASONS) },
+  /** Progress of a task (export, comparison, download). Downloads add the byte counts, the phase and whether a partial file was continued. */
+  taskProgress: {
+    task: counter,
+    fraction: num({ min: 0, max: 1 }),
+    message: str({ max: LIMITS.field }),
+    phase: optional(oneOf(DOWNLOAD_PHASES)),
+    receivedBytes: optional(counter),
+    totalBytes: optional(counter),
+    resumed: optional(bool),
+  },
+} satisfies Record<string, Fields>;
 
-/** Something went wrong outside a request (recorder died, a malformed message without a usable id). */
-export interface ErrorEvent {
-  type: 'error';
-  code: ErrorCode;
-  message: string;
-  /** True when the sidecar is about to exit. */
-  fatal?: boolean;
-}
-
-export interface ModelLoadedEvent extends ModelInfo {
-  type: 'modelLoaded';
-}
-
-/** Progress of a task (export, comparison, download). Downloads add the byte counts and phase. */
-export interface TaskProgressEvent {
-  type: 'taskProgress';
-  task: number;
-  /** 0..1 */
-  fraction: number;
-  message: string;
-  phase?: DownloadProgress['phase'];
-  receivedBytes?: number;
-  totalBytes?: number;
-  /** A download that continued a partial file. */
-  resumed?: boolean;
-}
-
-export type DictationEndReason = 'stopped' | 'cancelled' | 'end-of-file' | 'error';
-export const DICTATION_END_REASONS: readonly DictationEndReason[] = ['stopped', 'cancelled', 'end-of-file', 'error'];
-
-export interface DictationEndedEvent {
-  type: 'dictationEnded';
-  session: number;
-  reason: DictationEndReason;
-}
-
-export type SidecarEvent = StateEvent | PartialEvent | FinalEvent | LevelEvent | LogEvent | ErrorEvent | ModelLoadedEvent | DictationEndedEvent | TaskProgressEvent;
+export const EVENT_FIELDS = EVENTS;
+export type SidecarEvent = TaggedUnion<'type', typeof EVENTS>;
 export type SidecarEventType = SidecarEvent['type'];
+export const EVENT_TYPES = Object.keys(EVENTS) as readonly SidecarEventType[];
+export type StateEvent = Extract<SidecarEvent, { type: 'state' }>;
+export type PartialEvent = Extract<SidecarEvent, { type: 'partial' }>;
+export type FinalEvent = Extract<SidecarEvent, { type: 'final' }>;
+export type ErrorEvent = Extract<SidecarEvent, { type: 'error' }>;
+export type TaskProgressEvent = Extract<SidecarEvent, { type: 'taskProgress' }>;
 
 /** Everything the sidecar sends. */
 export type SidecarMessage = Response | SidecarEvent;

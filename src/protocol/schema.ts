@@ -5,7 +5,7 @@
  * fields are read as own properties, never through the prototype) or throws Invalid naming the
  * first bad field. Our own and small: the webview bundles it, and the reasons read well in a log.
  */
-import { absolutePath, boolean, fail, Invalid, integer, number, oneOf as oneOfCheck, record, string } from './check';
+import { absolutePath, boolean, fail, Invalid, integer, jsonSizeUpTo, number, oneOf as oneOfCheck, record, string } from './check';
 
 export interface Schema<T> {
   readonly check: (v: unknown, at: string) => T;
@@ -17,7 +17,7 @@ export interface OptionalSchema<T> extends Schema<T | undefined> {
 }
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
-type Shape = Record<string, Schema<unknown>>;
+export type Shape = Record<string, Schema<unknown>>;
 type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends OptionalSchema<unknown> ? K : never }[keyof S];
 type Flat<T> = { [K in keyof T]: T[K] };
 export type InferObject<S extends Shape> = Flat<
@@ -55,9 +55,9 @@ export function oneOf<const T extends string>(values: readonly T[]): Schema<T> {
 }
 
 /** Every index is checked, holes included (Array.prototype.map would skip a sparse array's holes). */
-export function arr<T>(item: Schema<T>, max: number): Schema<T[]> {
+export function arr<T>(item: Schema<T>, max: number, expected = 'an array'): Schema<T[]> {
   return custom((v, at) => {
-    if (!Array.isArray(v)) fail(at, 'an array', v);
+    if (!Array.isArray(v)) fail(at, expected, v);
     if (v.length > max) throw new Invalid(`${at}: more than ${max} items`);
     const items: readonly unknown[] = v;
     const out: T[] = [];
@@ -130,4 +130,64 @@ export function map<V>(value: Schema<V>, options: { maxEntries: number; key: Sch
     }
     return out;
   });
+}
+
+/** An exact value (a response's `ok: true`). */
+export function exactly<const T extends string | number | boolean>(value: T): Schema<T> {
+  return custom((v, at) => (v === value ? value : fail(at, JSON.stringify(value), v)));
+}
+
+/** Every field of `shape` made optional (a partial settings update of a full shape). */
+export function partial<S extends Shape>(shape: S): ObjectSchema<{ [K in keyof S]: OptionalSchema<Exclude<Infer<S[K]>, undefined>> }> {
+  const out: Record<string, OptionalSchema<unknown>> = {};
+  for (const [key, field] of Object.entries(shape)) out[key] = 'optional' in field ? (field as OptionalSchema<unknown>) : optional(field);
+  // Each field of `shape`, made optional above (already optional ones kept).
+  return obj(out) as unknown as ObjectSchema<{ [K in keyof S]: OptionalSchema<Exclude<Infer<S[K]>, undefined>> }>;
+}
+
+/**
+ * A union told apart by one field (`kind`, `type`): each variant's fields as an object schema. The
+ * value is `{ [tag]: variant, ...its fields }`; an unknown variant is refused naming the field.
+ */
+export function tagged<const Tag extends string, V extends Record<string, Shape>>(tag: Tag, variants: V): Schema<TaggedUnion<Tag, V>> {
+  const names = Object.keys(variants);
+  const schemas = new Map(names.map((n) => [n, obj(variants[n])]));
+  return custom((v, at) => {
+    const o = record(v, at);
+    const variant = oneOfCheck(own(o, tag), `${at}.${tag}`, names);
+    const fields = (schemas.get(variant) as ObjectSchema<Shape>).check(o, at);
+    // The tag was checked against `variants`' names and the fields against that variant's shape.
+    return { [tag]: variant, ...fields } as TaggedUnion<Tag, V>;
+  });
+}
+
+export type Fields = Shape;
+/** One member per entry of a table: `{ [tag]: name } & head's fields & the entry's fields`. */
+export type TaggedUnion<Tag extends string, V extends Record<string, Shape>, Head extends Shape = Record<never, never>> = {
+  [K in keyof V & string]: Flat<{ [T in Tag]: K } & InferObject<Head & V[K]>>;
+}[keyof V & string];
+
+/** A message as it arrives: an object, at most `limit` bytes of JSON. */
+export function envelope(raw: unknown, limit: number): Record<string, unknown> {
+  const o = record(raw, 'message');
+  if (jsonSizeUpTo(raw, limit) > limit) throw new Invalid(`message: larger than the ${limit}-byte limit`);
+  return o;
+}
+
+/**
+ * A whole message of a table (webview messages, sidecar requests and events): bounded size, a
+ * `type` the table has, then `head`'s and that entry's fields, checked in that order (paths read
+ * `<type>.<field>`). Returns the message rebuilt from checked fields only.
+ */
+export function checkTableMessage<V extends Record<string, Shape>, Head extends Shape = Record<never, never>>(
+  raw: unknown,
+  limit: number,
+  table: V,
+  head?: Head,
+): TaggedUnion<'type', V, Head> {
+  const o = envelope(raw, limit);
+  const type = oneOfCheck(own(o, 'type'), 'message.type', Object.keys(table));
+  const fields = obj({ ...head, ...table[type] }).check(o, type);
+  // The type was checked against the table's names and the fields against its entry (and head).
+  return { type, ...fields } as TaggedUnion<'type', V, Head>;
 }

@@ -13,7 +13,7 @@
  * enforces it for src/protocol and src/webview), and shares check.ts's primitives with the host.
  */
 import { EXPORT_FORMATS, OPTIMIZATION_LEVELS, type ModelCard } from '../engine/export/types';
-import { Invalid, jsonSizeUpTo, oneOf as oneOfCheck, record } from './check';
+import { Invalid } from './check';
 import { LIMITS } from './limits';
 import {
   catalogEntries,
@@ -26,7 +26,7 @@ import {
   modelInspection,
   namedLocation,
 } from './model-tools';
-import { absPath, arr, bool, either, literal, nullable, num, obj, oneOf, optional, own, str, type Infer, type InferObject, type Schema } from './schema';
+import { absPath, arr, bool, checkTableMessage, either, literal, nullable, num, obj, oneOf, optional, str, type Fields, type Infer, type TaggedUnion } from './schema';
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -114,7 +114,6 @@ const errorCode = str({ nonEmpty: true, max: 64, pattern: /^[A-Z][A-Z0-9_]{0,63}
 
 // ---- the messages: one entry each; the type and the validator follow from it ----------------------
 
-type Fields = Record<string, Schema<unknown>>;
 
 const FROM_WEBVIEW = {
   /** The script has loaded: send the state. */
@@ -150,11 +149,9 @@ const TO_WEBVIEW = {
   error: { task: oneOf(PANEL_TASKS), code: errorCode, message: str({ max: LIMITS.errorMessage }), id: optional(catalogId) },
 } satisfies Record<string, Fields>;
 
-type Messages<T extends Record<string, Fields>> = { [K in keyof T & string]: InferObject<{ type: Schema<K> } & T[K]> }[keyof T & string];
-
-export type FromWebview = Messages<typeof FROM_WEBVIEW>;
+export type FromWebview = TaggedUnion<'type', typeof FROM_WEBVIEW>;
 export type FromWebviewType = FromWebview['type'];
-export type ToWebview = Messages<typeof TO_WEBVIEW>;
+export type ToWebview = TaggedUnion<'type', typeof TO_WEBVIEW>;
 export type ToWebviewType = ToWebview['type'];
 
 export const FROM_WEBVIEW_TYPES = Object.keys(FROM_WEBVIEW) as FromWebviewType[];
@@ -163,14 +160,9 @@ export const TO_WEBVIEW_TYPES = Object.keys(TO_WEBVIEW) as ToWebviewType[];
 export type WebviewValidation<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 /** The whole message: bounded size, a known type, then that type's fields (paths read `<type>.<field>`). */
-function validate<T>(raw: unknown, limit: number, table: Record<string, Fields>, types: readonly string[]): WebviewValidation<T> {
+function validate<T>(check: () => T): WebviewValidation<T> {
   try {
-    const o = record(raw, 'message');
-    if (jsonSizeUpTo(raw, limit) > limit) throw new Invalid(`message: larger than the ${limit}-byte limit`);
-    const type = oneOfCheck(own(o, 'type'), 'message.type', types);
-    const fields = obj(table[type]).check(o, type);
-    // Checked field by field against the entry of `type` in `table`, which is what T is made of.
-    return { ok: true, message: { type, ...fields } as T };
+    return { ok: true, message: check() };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, reason: e.reason };
     throw e;
@@ -179,10 +171,10 @@ function validate<T>(raw: unknown, limit: number, table: Record<string, Fields>,
 
 /** Webview -> host: run by the panel on every message before anything is done with it. */
 export function validateFromWebview(raw: unknown): WebviewValidation<FromWebview> {
-  return validate(raw, MAX_FROM_WEBVIEW_BYTES, FROM_WEBVIEW, FROM_WEBVIEW_TYPES);
+  return validate(() => checkTableMessage(raw, MAX_FROM_WEBVIEW_BYTES, FROM_WEBVIEW));
 }
 
 /** Host -> webview: run by the webview script on every message (and by the host before sending). */
 export function validateToWebview(raw: unknown): WebviewValidation<ToWebview> {
-  return validate(raw, MAX_TO_WEBVIEW_BYTES, TO_WEBVIEW, TO_WEBVIEW_TYPES);
+  return validate(() => checkTableMessage(raw, MAX_TO_WEBVIEW_BYTES, TO_WEBVIEW));
 }

@@ -288,7 +288,7 @@ describe('protocol validators', () => {
     const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
     assert.deepEqual(inspected, { ok: false, reason: 'inspectModel result.files[0].metadata.__proto__: expected a key other than __proto__, constructor or prototype, got the string "__proto__"' });
     assert.equal(({} as Record<string, unknown>).x, undefined);
-    assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a value, got nothing (missing)' });
+    assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a number from 0 to 60000, got nothing (missing)' });
     assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });
   });
 

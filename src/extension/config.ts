@@ -14,6 +14,9 @@ import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
 import { bounded } from './config-bounds';
 import { MappingFileReader } from './mapping-file';
+import { USER_ONLY } from './user-only-settings';
+
+export { USER_ONLY };
 
 export interface MurmurConfig {
   model: ModelLocation;
@@ -36,22 +39,6 @@ export interface MurmurConfig {
 }
 
 
-/**
- * Settings a workspace must not set (package.json: scope `application`, and listed in
- * capabilities.untrustedWorkspaces.restrictedConfigurations).
- */
-export const USER_ONLY: readonly string[] = [
-  'model.path',
-  'model.family',
-  'model.encoder',
-  'model.decoder',
-  'model.joiner',
-  'model.tokens',
-  'microphone.device',
-  'voice.mappingFile',
-  'export.outputDirectory',
-  'startEngineOnStartup',
-];
 
 /**
  * A setting's value: for USER_ONLY keys the user's or the default, never a workspace or folder
@@ -107,6 +94,7 @@ export function readConfig(defaultModelDir: string, mappingFiles: MappingFileRea
       spokenPunctuation: c.get<boolean>('voice.spokenPunctuation', true) !== false,
       codeFormatting: c.get<boolean>('voice.codeFormatting', true) !== false,
       voiceCommands: c.get<boolean>('voice.commands', true) !== false,
+      sendCommand: get(c, 'voice.sendCommand') !== false,
       extra: mapping.extra,
     },
     voiceMappingFile,

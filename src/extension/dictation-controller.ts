@@ -48,16 +48,15 @@ export class DictationController {
     this.state = to;
   }
 
-  async start(toTerminal = false): Promise<void> {
+  async start(): Promise<void> {
     if (this.state !== 'idle') return;
     const { engine, target, status, ui, clock, log } = this.deps;
-    const readOnly = target.readOnlyTarget(toTerminal);
+    const readOnly = target.readOnlyTarget();
     if (readOnly) {
       this.deps.stats.lastError = { code: 'READ_ONLY', message: `${readOnly.uri} is read-only` };
       ui.readOnly(readOnly);
       return;
     }
-    target.setPreferTerminal(toTerminal);
     const t0 = clock.now();
     this.enter('starting');
     const ticket = ++this.startTicket;
@@ -198,7 +197,6 @@ export class DictationController {
     const { target, status, ui } = this.deps;
     target.setReserving(false);
     target.clearPartial();
-    target.setPreferTerminal(false);
     ui.ended();
     if (!keepStatus) status.set('idle');
     void ui.setDictating(false);

@@ -40,11 +40,12 @@ export interface InsertOutcome {
   text: string;
 }
 
-/** Where text goes: the editor's cursors or a terminal (inserter.ts). */
+/** Where text goes: the editor's cursors, a terminal, a workbench input or the clipboard (inserter.ts). */
 export interface DictationTarget {
   /** The document that dictation would go into, when it cannot be edited. */
-  readOnlyTarget(toTerminal: boolean): { uri: string; name: string } | undefined;
-  setPreferTerminal(on: boolean): void;
+  readOnlyTarget(): { uri: string; name: string } | undefined;
+  /** The keyboard is in a Chat input: "send it" may send the message there. */
+  takesSend(): boolean;
   setReserving(on: boolean): void;
   showPartial(text: string, keepCase: boolean): void;
   clearPartial(): void;

@@ -4,7 +4,10 @@
  * ONE edit at every cursor (so one undo removes one phrase). The target is decided when the text
  * arrives, not when dictation started: if the user typed or moved the cursor meanwhile, the phrase
  * goes to the new position. With no text editor but a focused terminal, text goes to the terminal,
- * typed but never submitted (src/text/terminal-text.ts).
+ * typed but never submitted (src/text/terminal-text.ts). Where the keyboard is in a workbench input
+ * (Chat, the commit message) the phrase is pasted there (workbench-input.ts) and its partial shown in
+ * the status bar; where text cannot be typed (the Find widget, Quick Open, a webview) it goes to the
+ * clipboard (focus-target.ts decides which).
  *
  * Nothing is lost: an edit the workbench refuses (the document changed meanwhile, the editor
  * closed) is tried again against the current state; a read-only document, or one that keeps
@@ -15,13 +18,19 @@ import { partialTail } from '../text/partial-tail';
 import { formatPhrase, type FormatContext, type FormatOptions } from '../text/smart-format';
 import { terminalText } from '../text/terminal-text';
 import { composeUntilAccepted } from './edit-retry';
+import { isElsewhere, isInput, PLACE_NAMES, type ElsewhereKind, type FocusTracker, type InputKind } from './focus-target';
+import type { WorkbenchInputs } from './workbench-input';
 
-export type InsertTarget = { kind: 'editor'; editor: vscode.TextEditor } | { kind: 'terminal'; terminal: vscode.Terminal };
+export type InsertTarget =
+  | { kind: 'editor'; editor: vscode.TextEditor }
+  | { kind: 'terminal'; terminal: vscode.Terminal }
+  | { kind: 'input'; input: InputKind }
+  | { kind: 'elsewhere'; place: ElsewhereKind };
 
 export interface InsertResult {
   inserted: boolean;
   /** Where it went, for logs and tests. */
-  where: 'editor' | 'terminal' | 'clipboard' | 'nowhere';
+  where: 'editor' | 'terminal' | InputKind | 'clipboard' | 'nowhere';
   text: string;
 }
 
@@ -70,6 +79,11 @@ const ROOM_AHEAD_CHARS = 12;
  */
 export function isReadOnly(doc: vscode.TextDocument): boolean {
   if (doc.uri.scheme === 'untitled') return false;
+  // A notebook cell is as writable as its notebook (an untitled notebook's cells are).
+  if (doc.uri.scheme === 'vscode-notebook-cell') {
+    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === doc));
+    return notebook ? !notebook.isUntitled && vscode.workspace.fs.isWritableFileSystem(notebook.uri.scheme) !== true : true;
+  }
   return vscode.workspace.fs.isWritableFileSystem(doc.uri.scheme) !== true;
 }
 
@@ -95,12 +109,16 @@ export class PhraseInserter implements vscode.Disposable {
   /** What onDidRenderPartial last reported ('' for nothing). */
   private fired = '';
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** Set while dictating with a terminal as the explicit target (push-to-talk from a terminal). */
-  preferTerminal = false;
   /** Phrases inserted into editors, newest last. */
   readonly history: DictatedPhrase[] = [];
 
-  constructor(private format: () => FormatOptions) {
+  constructor(
+    private format: () => FormatOptions,
+    private readonly focus: FocusTracker,
+    private readonly inputs: WorkbenchInputs,
+    /** Shows a partial where no editor shows it (the status bar); '' clears it. */
+    private readonly preview: (text: string, place: string) => void,
+  ) {
     // Partial text follows the cursor.
     this.subscriptions.push(
       vscode.window.onDidChangeTextEditorSelection((e) => {
@@ -112,8 +130,11 @@ export class PhraseInserter implements vscode.Disposable {
 
   /** Where text would go now. */
   target(): InsertTarget | undefined {
+    const place = this.focus.current;
+    if (isInput(place)) return { kind: 'input', input: place };
+    if (isElsewhere(place)) return { kind: 'elsewhere', place };
     const terminal = vscode.window.activeTerminal;
-    if (this.preferTerminal && terminal) return { kind: 'terminal', terminal };
+    if (place === 'terminal' && terminal) return { kind: 'terminal', terminal };
     const editor = vscode.window.activeTextEditor;
     if (editor) return { kind: 'editor', editor };
     if (terminal) return { kind: 'terminal', terminal };
@@ -140,6 +161,12 @@ export class PhraseInserter implements vscode.Disposable {
     return composeUntilAccepted<InsertResult>(async () => {
       const target = this.target();
       if (!target) return { done: await this.toClipboard(phrase, 'There is no editor or terminal to dictate into') };
+      if (target.kind === 'elsewhere') return { done: await this.toClipboard(phrase, `dictation does not type into ${PLACE_NAMES[target.place]}`) };
+      if (target.kind === 'input') {
+        const r = await this.inputs.paste(target.input, phrase, { ...this.format(), keepCase: options.keepCase });
+        if (r.ok) return { done: { inserted: r.text !== '', where: r.text !== '' ? target.input : 'nowhere', text: r.text } };
+        return { done: await this.toClipboard(phrase, r.why) };
+      }
       if (target.kind === 'terminal') {
         // Typed, never run: no line break (Enter), tab, escape sequence or other control
         // character reaches the terminal, whatever the model or the user's mapping file produced.
@@ -205,7 +232,8 @@ export class PhraseInserter implements vscode.Disposable {
 
   private async toClipboard(phrase: string, why: string): Promise<InsertResult> {
     await vscode.env.clipboard.writeText(phrase);
-    void vscode.window.showWarningMessage(`Murmur: ${why}. The dictated text was copied to the clipboard.`);
+    const paste = process.platform === 'darwin' ? 'Cmd+V' : 'Ctrl+V';
+    void vscode.window.showWarningMessage(`Murmur: ${why}. The dictated text is on the clipboard: click where it should go and paste it (${paste}).`);
     return { inserted: false, where: 'clipboard', text: phrase };
   }
 
@@ -224,7 +252,11 @@ export class PhraseInserter implements vscode.Disposable {
    * decoration update per selection event or per commit is work put in front of it.
    */
   private render(): void {
-    const editor = vscode.window.activeTextEditor;
+    const place = this.focus.current;
+    const inEditor = !isInput(place) && !isElsewhere(place) && place !== 'terminal';
+    // Where no editor shows the partial (Chat, the commit message, the clipboard's places), the status bar does.
+    this.preview(inEditor || !this.partialText ? '' : partialTail(this.partialText), inEditor ? '' : PLACE_NAMES[place ?? 'editor']);
+    const editor = inEditor ? vscode.window.activeTextEditor : undefined;
     if (this.decorated && this.decorated !== editor) {
       if (this.shown !== '') this.decorated.setDecorations(this.partialDecoration, []);
       if (this.fired !== '') this.renderedEmitter.fire({ editor: this.decorated, text: '', at: [], shown: [] });

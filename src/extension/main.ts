@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerExportPanel } from './export/panel';
 import { SidecarExportBackend } from './export/sidecar-backend';
+import { targetFromArgs } from './focus-target';
 import { Murmur } from './murmur';
 import { registerVoiceCommandsView } from './voice-commands-view';
 
@@ -30,15 +31,20 @@ export function activate(context: vscode.ExtensionContext): MurmurApi {
   const cpu0 = process.cpuUsage();
   const m = (murmur = new Murmur(context));
   const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  command('murmur.startDictation', () => m.start());
+  // Keybindings pass { target }: where their `when` clause saw the keyboard (focus-target.ts).
+  const key = (args: unknown) => {
+    if (args !== undefined) m.keyPressed(targetFromArgs(args));
+  };
+  command('murmur.startDictation', (args?: unknown) => (key(args), m.start()));
   command('murmur.stopDictation', () => m.stop());
-  command('murmur.toggleDictation', () => m.toggle());
+  command('murmur.toggleDictation', (args?: unknown) => (key(args), m.toggle()));
   command('murmur.cancelDictation', () => m.cancel());
   command('murmur.pushToTalk', (args?: unknown) => {
-    // The terminal keybinding passes {target: 'terminal'}: text goes to the focused terminal.
-    if (!m.dictating) m.nextTarget = (args as { target?: string } | undefined)?.target === 'terminal' ? 'terminal' : undefined;
+    key(args);
     m.pushToTalk.press();
   });
+  command('murmur.dictateIntoChat', () => m.dictateIntoChat('toggle'));
+  command('murmur.pushToTalkIntoChat', () => m.dictateIntoChat('pushToTalk'));
   command('murmur.transcribeFile', (uri?: unknown) => m.transcribeFile(uri instanceof vscode.Uri ? uri : undefined));
   command('murmur.selectMicrophone', () => m.selectMicrophone());
   command('murmur.showLog', () => m.log.show());

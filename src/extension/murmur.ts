@@ -12,6 +12,8 @@ import * as commands from './commands';
 import { DictationController } from './dictation-controller';
 import type { CommittedPhrase, DictationStats, DictationTarget, EngineLink } from './dictation-ports';
 import { EngineHost } from './engine-host';
+import { FocusTracker, type FocusKind } from './focus-target';
+import { watchFocus } from './focus-watch';
 import { describeHost, microphoneHint, type HostFacts } from './host';
 import { PhraseInserter, isReadOnly, type ShownPartial } from './inserter';
 import { gatherVocabulary } from './vocabulary-source';
@@ -20,6 +22,7 @@ import { runVoiceCommand } from './voice-commands';
 import type { SidecarClient } from './sidecar-client';
 import { MicStatusBar } from './status-bar';
 import { vscodeDictationUi } from './user-messages';
+import { WorkbenchInputs } from './workbench-input';
 
 export type { DictationStats } from './dictation-ports';
 
@@ -50,8 +53,9 @@ export class Murmur implements vscode.Disposable {
   private readonly finalEmitter = new vscode.EventEmitter<CommittedPhrase>();
   /** Fired after each final is committed (tests wait on it). */
   readonly onDidCommit = this.finalEmitter.event;
-  /** Target requested by the keybinding that starts the next dictation (push-to-talk in a terminal). */
-  nextTarget: 'terminal' | undefined;
+  /** Where the keyboard is, as far as VS Code tells (focus-target.ts). */
+  readonly focus = new FocusTracker();
+  private readonly inputs = new WorkbenchInputs((input) => this.focus.hear({ kind: 'input', input }));
 
   /** Partial text shown in (or cleared from) an editor (tests watch it). */
   get onDidRenderPartial(): vscode.Event<ShownPartial> {
@@ -61,7 +65,7 @@ export class Murmur implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Murmur', { log: true });
     this.configs = new ConfigService(path.join(context.extensionPath, 'models', 'moonshine-tiny-en-int8'));
-    this.inserter = new PhraseInserter(() => this.config().format);
+    this.inserter = new PhraseInserter(() => this.config().format, this.focus, this.inputs, (text, place) => this.status.preview(text, place));
     this.engine = new EngineHost({
       extensionPath: context.extensionPath,
       cacheDir: process.env.MURMUR_CACHE_DIR ?? path.join(context.globalStorageUri.fsPath, 'ort-cache'),
@@ -96,7 +100,7 @@ export class Murmur implements vscode.Disposable {
       committed: (p) => this.finalEmitter.fire(p),
     });
     this.pushToTalk = new PushToTalk({ start: () => void this.start(), stop: () => void this.stop(), isDictating: () => this.dictating }, this.config().releaseDelayMs);
-    this.disposables.push(this.log, this.configs, this.status, this.inserter, this.finalEmitter, this.configs.onDidChange((c) => this.configChanged(c)));
+    this.disposables.push(this.log, this.configs, this.status, this.inserter, this.inputs, this.finalEmitter, this.configs.onDidChange((c) => this.configChanged(c)), ...watchFocus(this.focus));
     void vscode.commands.executeCommand('setContext', 'murmur.dictating', false);
     this.log.info(describeHost(this.host()));
   }
@@ -104,12 +108,12 @@ export class Murmur implements vscode.Disposable {
   private target(): DictationTarget {
     const inserter = (): PhraseInserter => this.inserter;
     return {
-      readOnlyTarget: (toTerminal) => {
+      readOnlyTarget: () => {
         const t = inserter().target();
-        if (t?.kind !== 'editor' || toTerminal || !isReadOnly(t.editor.document)) return undefined;
+        if (t?.kind !== 'editor' || !isReadOnly(t.editor.document)) return undefined;
         return { uri: t.editor.document.uri.toString(), name: t.editor.document.fileName };
       },
-      setPreferTerminal: (on) => (inserter().preferTerminal = on),
+      takesSend: () => this.focus.current === 'chat',
       setReserving: (on) => inserter().setReserving(on),
       showPartial: (text, keepCase) => inserter().showPartial(text, keepCase),
       clearPartial: () => inserter().clearPartial(),
@@ -165,11 +169,26 @@ export class Murmur implements vscode.Disposable {
     void this.engine.settingsChanged(change.affectsModel, () => this.stop(), () => this.dictating);
   }
 
-  start(options: { target?: 'terminal' } = {}): Promise<void> {
-    if (this.dictating) return Promise.resolve();
-    const target = options.target ?? this.nextTarget;
-    this.nextTarget = undefined;
-    return this.dictation.start(target === 'terminal');
+  /** A key that starts dictation was pressed where its binding's `when` clause says (`target`). */
+  keyPressed(target: FocusKind | undefined): void {
+    if (!this.dictating) this.focus.hear({ kind: 'key', target });
+  }
+
+  start(): Promise<void> {
+    return this.dictation.start();
+  }
+
+  /**
+   * "Dictate into Chat": opens the Chat view with its input focused (the view's own command), then
+   * dictates there; pressed again while dictating into Chat, stops (or, push-to-talk, on release).
+   */
+  async dictateIntoChat(mode: 'toggle' | 'pushToTalk'): Promise<void> {
+    if (!this.dictating) {
+      await vscode.commands.executeCommand('workbench.action.chat.open');
+      this.focus.choose('chat');
+    }
+    if (mode === 'pushToTalk') this.pushToTalk.press();
+    else await this.toggle();
   }
 
   /** Stops listening; the last phrase is decoded and committed before this resolves. */

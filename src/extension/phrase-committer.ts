@@ -35,7 +35,8 @@ export class PhraseCommitter {
       this.reportedMappingError = cfg.voiceMappingError;
       this.deps.ui.mappingError(cfg.voiceMappingError);
     }
-    const meaning = interpretPhrase(e.text, cfg.voice);
+    // "send it" sends only from a Chat input (and only as the user allows); anywhere else it is words.
+    const meaning = interpretPhrase(e.text, { ...cfg.voice, sendCommand: cfg.voice.sendCommand === true && target.takesSend() });
     if (meaning.kind === 'command') {
       target.clearPartial();
       const what = await target.runCommand(meaning.command);

@@ -12,6 +12,9 @@ export class MicStatusBar implements vscode.Disposable {
   private state: UiState = 'idle';
   private detail = '';
   private level = 0;
+  /** The partial, where no editor shows it (Chat, the commit message), and the place it is going. */
+  private previewText = '';
+  private previewPlace = '';
 
   constructor() {
     this.item.name = 'Murmur Dictation';
@@ -38,10 +41,21 @@ export class MicStatusBar implements vscode.Disposable {
     if (this.state === 'listening' && this.bar() !== before) this.render();
   }
 
-  /** What the item shows now: its state and its tooltip's text (tests read it). */
-  get shown(): { state: UiState; tooltip: string } {
+  /**
+   * While dictating into a place that shows no grey text (the Chat input, the commit message), the
+   * partial is shown here, after the level bar; `place` is named in the tooltip. '' clears it.
+   */
+  preview(text: string, place: string): void {
+    if (text === this.previewText && place === this.previewPlace) return;
+    this.previewText = text;
+    this.previewPlace = place;
+    if (this.state === 'listening') this.render();
+  }
+
+  /** What the item shows now: its state, text and tooltip's text (tests read it). */
+  get shown(): { state: UiState; text: string; tooltip: string } {
     const t = this.item.tooltip;
-    return { state: this.state, tooltip: typeof t === 'string' ? t : (t?.value ?? '') };
+    return { state: this.state, text: this.item.text, tooltip: typeof t === 'string' ? t : (t?.value ?? '') };
   }
 
   private bar(): string {
@@ -62,8 +76,8 @@ export class MicStatusBar implements vscode.Disposable {
         item.tooltip = this.state === 'loading' ? `Murmur: loading the speech model… ${this.detail}` : 'Murmur: starting…';
         break;
       case 'listening': {
-        item.text = `$(mic-filled) ${this.bar()}`;
-        item.tooltip = 'Murmur: listening. Click or press Escape to stop.';
+        item.text = `$(mic-filled) ${this.bar()}${this.previewText ? ` ${this.previewText}` : ''}`;
+        item.tooltip = `Murmur: listening${this.previewPlace ? `, typing into ${this.previewPlace}` : ''}. Click or press Escape to stop.`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         break;
       }

@@ -28,12 +28,23 @@ export interface ExtensionManifest {
 }
 
 /** The commands that start or stop dictation, in the order the page lists their keys. */
-export const START_STOP_COMMANDS = ['murmur.pushToTalk', 'murmur.toggleDictation', 'murmur.startDictation', 'murmur.stopDictation', 'murmur.cancelDictation'] as const;
+export const START_STOP_COMMANDS = [
+  'murmur.pushToTalk',
+  'murmur.pushToTalkIntoChat',
+  'murmur.toggleDictation',
+  'murmur.dictateIntoChat',
+  'murmur.startDictation',
+  'murmur.stopDictation',
+  'murmur.cancelDictation',
+] as const;
 
 /** What each command does, as the extension implements it (main.ts, murmur.ts, push-to-talk.ts). */
 const DOES: Record<(typeof START_STOP_COMMANDS)[number], string> = {
-  'murmur.pushToTalk': 'hold it while you speak and let go to stop; a quick tap starts dictation and the next tap stops it',
+  'murmur.pushToTalk':
+    'hold it while you speak and let go to stop; a quick tap starts dictation and the next tap stops it. The text goes where you pressed it: an editor, the Chat input, the commit message, a notebook cell (in the Find widget, Quick Open or the Search box it goes to the clipboard)',
+  'murmur.pushToTalkIntoChat': 'opens the Chat input and dictates into it while you hold it; nothing is sent until you say "send it" or press Enter',
   'murmur.toggleDictation': 'starts dictation, or stops it when it is on',
+  'murmur.dictateIntoChat': 'opens the Chat input and starts dictating into it (again: stops)',
   'murmur.startDictation': 'starts dictation',
   'murmur.stopDictation': 'stops listening; the last phrase is typed first',
   'murmur.cancelDictation': 'stops listening and drops the phrase in progress; the text already typed stays',
@@ -45,6 +56,8 @@ const WHEN_OPEN: Record<string, string> = {
   findWidgetVisible: 'the Find widget',
   inSnippetMode: 'a snippet',
   quickInputVisible: 'a quick pick',
+  notificationCenterVisible: 'the notifications',
+  notificationToastsVisible: 'a notification',
 };
 
 type KeyPlatform = 'mac' | 'win' | 'linux';

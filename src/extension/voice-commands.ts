@@ -40,6 +40,10 @@ export async function runVoiceCommand(name: VoiceCommandName, host: VoiceCommand
     case 'deleteWord':
       await vscode.commands.executeCommand('deleteWordLeft');
       return 'deleted the word before the cursor';
+    case 'send':
+      // The one place dictation submits anything: the user said "send it" in a Chat input.
+      await vscode.commands.executeCommand('workbench.action.chat.submit');
+      return 'sent the Chat message';
     default:
       break;
   }

@@ -16,6 +16,11 @@ export interface InterpretOptions {
   spokenPunctuation: boolean;
   codeFormatting: boolean;
   voiceCommands: boolean;
+  /**
+   * "send it" / "submit" is a command (it sends the Chat message): only with voiceCommands on, the
+   * user's murmur.voice.sendCommand on and the keyboard in a Chat input. Otherwise it is words.
+   */
+  sendCommand?: boolean;
   /** Extra spoken forms (murmur.voice.mappingFile): what is said -> what is typed. */
   extra: readonly { say: string; text: string }[];
 }
@@ -113,7 +118,7 @@ export function interpretPhrase(phrase: string, options: InterpretOptions = defa
   if (options.voiceCommands) {
     const said = tokens.map((t) => t.key).filter(Boolean).join(' ');
     const command = VOICE_COMMANDS.find((c) => c.say.includes(said));
-    if (command) return { kind: 'command', command: command.name };
+    if (command && (command.name !== 'send' || options.sendCommand === true)) return { kind: 'command', command: command.name };
   }
   const extra = phrases(
     options.extra.map((e) => ({ say: [e.say.toLowerCase().trim().replace(/\s+/g, ' ')] })),

@@ -61,7 +61,7 @@ export const SPOKEN_FORMATTERS: readonly SpokenFormatter[] = [
   { say: ['number'], name: 'number', example: 'number forty two -> 42' },
 ];
 
-export type VoiceCommandName = 'scratch' | 'select' | 'deleteWord' | 'stop' | 'cap' | 'allCaps';
+export type VoiceCommandName = 'scratch' | 'select' | 'deleteWord' | 'stop' | 'cap' | 'allCaps' | 'send';
 
 export interface VoiceCommand {
   say: string[];
@@ -77,6 +77,7 @@ export const VOICE_COMMANDS: readonly VoiceCommand[] = [
   { say: ['stop dictation'], name: 'stop', help: 'stops listening' },
   { say: ['cap that'], name: 'cap', help: 'capitalises each word of the last phrase' },
   { say: ['all caps that'], name: 'allCaps', help: 'upper-cases the last phrase' },
+  { say: ['send it', 'submit'], name: 'send', help: 'sends the Chat message: only in a Chat input, the one way dictation ever sends (murmur.voice.sendCommand)' },
 ];
 
 /** Say this before a keyword to type the word itself: "literal period" -> "period". */

@@ -7,7 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { FocusTracker } from '../../src/extension/focus-target';
 import { PhraseInserter } from '../../src/extension/inserter';
+import { WorkbenchInputs } from '../../src/extension/workbench-input';
 import type { MurmurApi } from '../../src/extension/main';
 import { activate, AMIABLE, children, commits, DEVICE, GOFORWARD, newEditor, setting, shared, sleep, speak, until } from './helpers';
 
@@ -69,7 +71,8 @@ describe('dictation in a real VS Code', function () {
   it('a key typed while a phrase is on its way: the phrase still lands in the editor, once', async () => {
     const editor = await newEditor('Hello');
     editor.selection = new vscode.Selection(0, 5, 0, 5);
-    const inserter = new PhraseInserter(() => api.murmur.config().format);
+    const inputs = new WorkbenchInputs(() => undefined);
+    const inserter = new PhraseInserter(() => api.murmur.config().format, new FocusTracker(), inputs, () => undefined);
     try {
       await vscode.env.clipboard.writeText('clipboard before');
       // The key reaches the workbench first. The phrase's edit was composed against the document
@@ -83,6 +86,7 @@ describe('dictation in a real VS Code', function () {
       assert.equal(await vscode.env.clipboard.readText(), 'clipboard before', 'the clipboard is left alone');
     } finally {
       inserter.dispose();
+      inputs.dispose();
     }
   });
 

@@ -81,7 +81,7 @@ export class FakeDocument {
 export const config: DictationConfig = {
   device: 'default',
   recognizer: {},
-  voice: { spokenPunctuation: false, codeFormatting: false, voiceCommands: true, extra: [] },
+  voice: { spokenPunctuation: false, codeFormatting: false, voiceCommands: true, sendCommand: true, extra: [] },
   vocabularyBiasing: false,
   vocabulary: [],
 };
@@ -90,8 +90,11 @@ export function final(session: number, utterance: number, text: string): FinalEv
   return { type: 'final', session, utterance, text, startSec: 0, endSec: 1, reason: 'endpoint', sentAt: 0 };
 }
 
-export function harness() {
+export function harness(options: { config?: DictationConfig } = {}) {
   const engine = new FakeEngine();
+  /** The keyboard is in a Chat input (the tests move it). */
+  const focus = { inChat: false };
+  const commands: string[] = [];
   const doc = new FakeDocument();
   const status: StatusState[] = [];
   const clipboard: string[] = [];
@@ -101,7 +104,7 @@ export function harness() {
   let loadingCurrent = false;
   const target: DictationTarget = {
     readOnlyTarget: () => undefined,
-    setPreferTerminal: () => undefined,
+    takesSend: () => focus.inChat,
     setReserving: () => undefined,
     showPartial: () => undefined,
     clearPartial: () => undefined,
@@ -114,7 +117,10 @@ export function harness() {
           return { inserted: false, where: 'clipboard', text: phrase };
         },
       ),
-    runCommand: () => Promise.resolve('done'),
+    runCommand: (name) => {
+      commands.push(name);
+      return Promise.resolve('done');
+    },
   };
   const deps: DictationDeps = {
     engine: {
@@ -143,11 +149,11 @@ export function harness() {
     },
     clock: { now: () => 0, wallClock: () => 0 },
     log: { debug: (m) => logs.push(m), info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
-    config: () => config,
+    config: () => options.config ?? config,
     vocabulary: () => Promise.resolve([]),
     stats,
     committed: (p) => committed.push(p),
   };
   const controller = new DictationController(deps);
-  return { controller, engine, doc, status, clipboard, logs, committed, stats };
+  return { controller, engine, doc, status, clipboard, logs, committed, stats, focus, commands };
 }

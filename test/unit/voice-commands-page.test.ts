@@ -97,7 +97,7 @@ describe('Voice Commands page: how to start and stop', () => {
     assert.match(row, /hold it while you speak/);
     assert.equal(/focused terminal/.test(row), ptt.some((b) => (b.args as { target?: string } | undefined)?.target === 'terminal'));
     // One row per key, not one per binding.
-    assert.equal(md.split('\n').filter((l) => l.includes(titleOf('murmur.pushToTalk'))).length, 1);
+    assert.equal(md.split('\n').filter((l) => l.includes(`**${titleOf('murmur.pushToTalk')}**`)).length, 1);
   });
 
   test('the status bar microphone, the spoken "stop dictation" and the palette commands are all there', () => {

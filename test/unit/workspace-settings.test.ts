@@ -334,6 +334,7 @@ describe('package.json: what a workspace may set', () => {
     'murmur.voice.mappingFile',
     'murmur.export.outputDirectory',
     'murmur.startEngineOnStartup',
+    'murmur.voice.sendCommand',
   ];
 
   test('untrusted workspaces are supported in a limited way', () => {

@@ -1,4 +1,5 @@
 /** Every UI test the harness (test/vscode/run.ts) runs, in order. */
+import { chatDictation, keysElsewhere } from './chat.ui';
 import { paletteDictation } from './dictation.ui';
 import { exportPanel } from './export.ui';
 import { followNewestWords } from './follow.ui';
@@ -7,4 +8,4 @@ import { paletteShowLog } from './palette.ui';
 import { twoWindows } from './two-windows.ui';
 import type { UiTest } from './types';
 
-export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation, followNewestWords, modelErrorNotification, exportPanel, twoWindows];
+export const UI_TESTS: readonly UiTest[] = [paletteShowLog, paletteDictation, followNewestWords, modelErrorNotification, exportPanel, twoWindows, chatDictation, keysElsewhere];

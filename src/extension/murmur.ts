@@ -137,7 +137,7 @@ export class Murmur implements vscode.Disposable {
   }
 
   /** The status bar item's state and tooltip, as the user sees them. */
-  get statusBar(): { state: string; tooltip: string } {
+  get statusBar(): { state: string; text: string; tooltip: string } {
     return this.status.shown;
   }
 

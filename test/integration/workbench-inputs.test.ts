@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MurmurApi } from '../../src/extension/main';
-import { activate, commits, DEVICE, GOFORWARD, newEditor, setting, sleep, speak, synthesize, until } from './helpers';
+import { activate, commits, DEVICE, GOFORWARD, newEditor, setting, shared, sleep, speak, synthesize, until } from './helpers';
 
 const SAID = /^Go forward,? ten meters\.$/;
 
@@ -90,6 +90,30 @@ describe('dictating into the workbench inputs', function () {
     assert.match(input.getText(), SAID, 'still there after a pause: not sent');
     await vscode.commands.executeCommand('undo');
     await until('one Undo to remove the phrase', () => input.getText() === '', 5000);
+  });
+
+  it('the Chat input: the words in progress show in the status bar while speaking, and clear when the phrase lands', async () => {
+    const input = await openChat();
+    const samples = new Set<string>();
+    let tooltip = '';
+    const poll = setInterval(() => {
+      const shown = api.murmur.statusBar;
+      if (shown.state === 'listening' && /[a-z]{3}/i.test(shown.text.replace(/\$\([a-z-~]+\)/g, ''))) {
+        samples.add(shown.text);
+        tooltip = shown.tooltip;
+      }
+    }, 40);
+    try {
+      // A 6.6 s sentence: partials arrive long before its final.
+      await dictate('chat', [shared('audio/librispeech-test-clean-sherpa-kws-test_wavs/0.wav')]);
+    } finally {
+      clearInterval(poll);
+    }
+    assert.ok(samples.size >= 2, `the status bar showed the words as they came: ${JSON.stringify([...samples])}`);
+    assert.match(tooltip, /typing into the Chat input/);
+    assert.notEqual(input.getText(), '');
+    assert.equal(api.murmur.statusBar.state, 'idle');
+    assert.equal(api.murmur.statusBar.text, '$(mic)', 'the words are gone from the status bar');
   });
 
   it('the Chat input: a long pause and "new line" only type; "send it" is the one thing that sends', async () => {

@@ -14,7 +14,7 @@
  */
 
 /** The places dictation can go, and those it must not type into. */
-export const FOCUS_KINDS = ['editor', 'terminal', 'chat', 'scm', 'find', 'quickOpen', 'search', 'webview'] as const;
+export const FOCUS_KINDS = ['editor', 'notebook', 'terminal', 'chat', 'scm', 'find', 'quickOpen', 'search', 'webview'] as const;
 export type FocusKind = (typeof FOCUS_KINDS)[number];
 
 /** Workbench inputs that take text through the `paste` command (no extension API edits them at the cursor). */
@@ -33,6 +33,7 @@ export function isElsewhere(kind: FocusKind | undefined): kind is ElsewhereKind 
 /** How the user reads each place (messages, the status bar tooltip, the log). */
 export const PLACE_NAMES: Record<FocusKind, string> = {
   editor: 'the editor',
+  notebook: 'the notebook cell',
   terminal: 'the terminal',
   chat: 'the Chat input',
   scm: 'the commit message',

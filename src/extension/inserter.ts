@@ -158,6 +158,7 @@ export class PhraseInserter implements vscode.Disposable {
     // A refused edit (a key typed during the round trip, the editor closed) is composed again
     // against the current state (edit-retry.ts); only a target that keeps refusing sends the
     // phrase to the clipboard.
+    if (this.focus.current === 'notebook') await this.enterSelectedCell();
     return composeUntilAccepted<InsertResult>(async () => {
       const target = this.target();
       if (!target) return { done: await this.toClipboard(phrase, 'There is no editor or terminal to dictate into') };
@@ -182,6 +183,22 @@ export class PhraseInserter implements vscode.Disposable {
       const attempted = await this.insertAtCursors(editor, phrase, options.keepCase);
       return typeof attempted === 'string' ? { refused: attempted } : { done: attempted };
     }, (why) => this.toClipboard(phrase, why));
+  }
+
+  /**
+   * A notebook cell selected but not being edited (the key was pressed on the cell list): its
+   * editor is opened and the phrase goes at its end, as if the user had clicked after its text.
+   */
+  private async enterSelectedCell(): Promise<void> {
+    const notebook = vscode.window.activeNotebookEditor;
+    if (!notebook || notebook.notebook.cellCount === 0) return;
+    const cell = notebook.notebook.cellAt(Math.min(notebook.selection.start, notebook.notebook.cellCount - 1));
+    if (vscode.window.activeTextEditor?.document === cell.document) return;
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    const editor = vscode.window.activeTextEditor;
+    if (editor?.document !== cell.document) return;
+    const end = cell.document.lineAt(cell.document.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
   }
 
   /** One edit at every cursor of `editor`; a string says why the workbench refused it. */

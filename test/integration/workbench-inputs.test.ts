@@ -200,6 +200,37 @@ describe('dictating into the workbench inputs', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('a selected notebook cell (not in edit mode): the phrase goes into that cell', async () => {
+    const nb = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, 'Notes:', 'markdown')]));
+    await vscode.window.showNotebookDocument(nb);
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    await vscode.commands.executeCommand('notebook.cell.quitEdit');
+    await sleep(300);
+    const cell = nb.cellAt(0).document;
+    const [c] = await dictate('notebook', [GOFORWARD()]);
+    assert.equal(c.where, 'editor', JSON.stringify(c));
+    assert.match(cell.getText(), /^Notes: go forward,? ten meters\.$/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('the terminal lets the push-to-talk key through to VS Code (commandsToSkipShell)', () => {
+    const skip = vscode.workspace.getConfiguration('terminal.integrated').get<string[]>('commandsToSkipShell') ?? [];
+    assert.ok(skip.includes('murmur.pushToTalk'), JSON.stringify(skip));
+  });
+
+  it('Push to Talk into Chat opens the Chat input and dictates there; pressed again, stops', async () => {
+    const input = await openChat();
+    await vscode.window.showTextDocument(behind.document);
+    speak([GOFORWARD()]);
+    const done = commits(api, 1, 90_000);
+    await vscode.commands.executeCommand('murmur.pushToTalkIntoChat');
+    await done;
+    assert.match(input.getText(), SAID);
+    await sleep(api.murmur.config().releaseDelayMs + 200);
+    await vscode.commands.executeCommand('murmur.pushToTalkIntoChat');
+    await until('dictation to stop', () => !api.murmur.dictating, 10_000);
+  });
+
   for (const [target, open, name] of [
     ['find', 'actions.find', 'the Find widget'],
     ['quickOpen', 'workbench.action.quickOpen', 'Quick Open'],

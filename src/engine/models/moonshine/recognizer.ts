@@ -44,6 +44,8 @@ const MAX_PARTIAL_STEP_SEC = 0.4;
  * speech and places it `preRollMs` earlier still, so the start lies in the past.
  */
 const IDLE_HISTORY_SEC = 5;
+/** Silence put on both sides of a phrase decoded again because its final read nothing. */
+const PAD_SAMPLES = Math.round(0.3 * SAMPLE_RATE);
 
 export interface Transcriber {
   /** `draft`: an earlier decode's tokens to verify rather than regenerate (partials only). */
@@ -77,6 +79,8 @@ export interface DecodeStats {
   finalMaxMs: number;
   /** Finals whose exact range the last partial had already decoded (no decode at the end). */
   finalsReused: number;
+  /** Finals that read nothing after a partial showed words, decoded again with silence around them. */
+  finalsRetried: number;
 }
 
 /** Post-decoding text correction (the user's vocabulary, see vocabulary.ts). */
@@ -114,7 +118,7 @@ export class MoonshineRecognizer implements StreamingRecognizer {
   private readonly audio = new SampleHistory();
   private readonly minPartialSamples = Math.round(MIN_PARTIAL_SEC * SAMPLE_RATE);
   private readonly partialIntervalSamples: number;
-  private readonly stats: DecodeStats = { partials: 0, partialMs: 0, partialMaxMs: 0, partialsSkipped: 0, finals: 0, finalMs: 0, finalMaxMs: 0, finalsReused: 0 };
+  private readonly stats: DecodeStats = { partials: 0, partialMs: 0, partialMaxMs: 0, partialsSkipped: 0, finals: 0, finalMs: 0, finalMaxMs: 0, finalsReused: 0, finalsRetried: 0 };
 
   private utterance = 0;
   /** Start of the open segment, or undefined between segments. */
@@ -244,13 +248,22 @@ export class MoonshineRecognizer implements StreamingRecognizer {
     const start = this.segmentStart;
     const last = this.lastDecode;
     const reuse = last && !last.drafted && last.start === start && last.end === end ? last.text : undefined;
+    const shown = this.lastPartialText;
     this.segmentStart = undefined;
     this.nextPartial = Number.POSITIVE_INFINITY;
     this.lastDecode = undefined;
     this.lastPartialText = '';
     if (start === undefined || end <= start) return;
     if (reuse !== undefined) this.stats.finalsReused++;
-    const text = reuse ?? (await this.decode(start, end, 'final')).text;
+    let text = reuse ?? (await this.decode(start, end, 'final')).text;
+    if (!text.trim() && shown) {
+      // Words the user saw must not vanish. Moonshine can read nothing in a short phrase cut
+      // tightly at its ends (it was trained on audio with silence around speech): decode it again
+      // with silence on both sides, and if it still reads nothing, keep what was shown.
+      this.stats.finalsRetried++;
+      text = (await this.decode(start, end, 'final', undefined, PAD_SAMPLES)).text;
+      if (!text.trim()) text = shown;
+    }
     const trimmed = this.corrected(text.trim());
     if (!trimmed) return;
     events.push({ type: 'final', text: trimmed, utterance: this.utterance, startSec: start / SAMPLE_RATE, endSec: end / SAMPLE_RATE, reason });
@@ -261,9 +274,16 @@ export class MoonshineRecognizer implements StreamingRecognizer {
     return text && this.corrector ? this.corrector.correct(text).text : text;
   }
 
-  private async decode(start: number, end: number, kind: 'partial' | 'final', draft?: readonly number[]): Promise<Transcription> {
+  /** `pad`: samples of silence put before and after the range (a retried final). */
+  private async decode(start: number, end: number, kind: 'partial' | 'final', draft?: readonly number[], pad = 0): Promise<Transcription> {
     const t0 = performance.now();
-    const result = await this.transcriber.transcribe(this.audio.slice(start, end), draft);
+    const range = this.audio.slice(start, end);
+    let samples = range;
+    if (pad > 0) {
+      samples = new Float32Array(range.length + 2 * pad);
+      samples.set(range, pad);
+    }
+    const result = await this.transcriber.transcribe(samples, draft);
     const ms = performance.now() - t0;
     const s = this.stats;
     if (kind === 'partial') {

@@ -16,6 +16,12 @@ export type Command =
       stream: boolean;
       decoding: 'greedy' | 'modified-beam-search';
       verbose: boolean;
+      /** The reference decode: the whole file as one utterance (LoadedModel.decodeWhole). */
+      noVad: boolean;
+      /** With noVad: print the token ids too. */
+      tokens: boolean;
+      /** A language code to force, for models with several. */
+      language?: string;
     };
 
 export class UsageError extends Error {}
@@ -32,12 +38,17 @@ Options for transcribe:
   --stream           feed the audio in real time and show partial results as they change
                      (rewritten in place on a terminal; "partial: ..." lines otherwise)
   --decoding D       greedy | modified-beam-search (transducer models; default: greedy)
+  --no-vad           reference mode: decode the whole file as one utterance, without voice
+                     activity detection or endpointing (streaming models get 0.8 s of silence
+                     after it, as sherpa-onnx's examples feed them); prints one line
+  --tokens           with --no-vad: also print the model's token ids
+  --language XX      force a language, for models that know several (e.g. de, fr)
   --verbose          log model loading to stderr
 
 Everything runs offline on this machine.`;
 
-const FLAGS = new Set(['--stream', '--verbose']);
-const VALUED = new Set(['--model', '--family', '--threads', '--decoding']);
+const FLAGS = new Set(['--stream', '--verbose', '--no-vad', '--tokens']);
+const VALUED = new Set(['--model', '--family', '--threads', '--decoding', '--language']);
 
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help') || argv[0] === 'help') return { kind: 'help' };
@@ -75,9 +86,18 @@ export function parseArgs(argv: readonly string[]): Command {
     stream: flags.has('--stream'),
     decoding: oneOf(values.get('--decoding') ?? 'greedy', '--decoding', ['greedy', 'modified-beam-search'] as const),
     verbose: flags.has('--verbose'),
+    noVad: flags.has('--no-vad'),
+    tokens: flags.has('--tokens'),
   };
+  if (out.noVad && out.stream) throw new UsageError('--no-vad decodes the whole file at once; it cannot be combined with --stream.');
+  if (out.tokens && !out.noVad) throw new UsageError('--tokens prints the token ids of the reference decode: add --no-vad.');
   const model = values.get('--model');
   if (model !== undefined) out.model = model;
+  const language = values.get('--language');
+  if (language !== undefined) {
+    if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language)) throw new UsageError(`--language takes a language code such as en, de or pt-BR; got "${language}".`);
+    out.language = language;
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ import { loadModel } from '../engine/models/load';
 import { defaultModelDir } from '../engine/paths';
 import { Dictation } from '../sidecar/dictation';
 import { FileSource } from '../sidecar/file-source';
-import type { Command } from './args';
+import { UsageError, type Command } from './args';
 import { TranscriptPrinter, type Output } from './printer';
 
 export async function transcribe(command: Extract<Command, { kind: 'transcribe' }>, out: Output, log: Log): Promise<void> {
@@ -20,6 +20,16 @@ export async function transcribe(command: Extract<Command, { kind: 'transcribe' 
   const dir = command.model === undefined ? defaultModelDir() : path.resolve(command.model);
   const model = await loadModel({ dir, family: command.family }, { threads: command.threads, log });
   try {
+    if (command.language !== undefined) {
+      // Every family Murmur runs today transcribes the one language it was trained on.
+      throw new UsageError(`--language ${command.language}: this ${model.family} model transcribes one language and takes no --language; it applies to multilingual models such as Whisper.`);
+    }
+    if (command.noVad) {
+      const whole = await model.decodeWhole(samples, { decoding: command.decoding });
+      out.write(`${whole.text}\n`);
+      if (command.tokens) out.write(`tokens: ${whole.tokens.join(' ')}\n`);
+      return;
+    }
     const recognizer = model.createRecognizer({ decoding: command.decoding, partials: command.stream });
     const printer = new TranscriptPrinter(out, command.stream);
     let failure: MurmurError | undefined;

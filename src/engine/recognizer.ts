@@ -41,10 +41,22 @@ export interface StreamingRecognizer {
 }
 
 /** A loaded model: cheap to create many recognizers (streams) from. */
+export interface WholeDecode {
+  text: string;
+  tokens: number[];
+}
+
 export interface LoadedModel {
   readonly family: ModelFamily;
   readonly description: string;
   createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer;
+  /**
+   * The reference decode (`murmur transcribe --no-vad`, the token-exact tests): the whole signal as
+   * one utterance, no VAD, no endpointing, no gain normalisation. Offline families decode it at once;
+   * streaming ones are fed it, then 0.8 s of silence, then end of input (as sherpa-onnx's examples
+   * do). `tokens`: the model's output ids, without start and end tokens.
+   */
+  decodeWhole(samples: Float32Array, options?: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize'>): Promise<WholeDecode>;
   /**
    * Settles when work the model started in the background after loading (a warm-up decode) is
    * over; absent when there is none. The sidecar releases the garbage of that work then.

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
 import { requireArecord } from '../helpers/alsa-file';
-import { sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
+import { clips, referenceOutputs, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
@@ -88,6 +88,43 @@ describe('murmur command line', () => {
       const r = murmur(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /^murmur: .+\nRun "murmur --help" for usage\.\n$/);
+    }
+  });
+
+  // The reference mode the token-exact tests go through (issue 17, point 7): the whole file as one
+  // utterance. Both shared reference files were made exactly that way (Moonshine: the whole clip,
+  // greedy, onnxruntime-node; the Zipformer: sherpa-onnx-node fed the clip, 0.8 s of silence, then
+  // end of input), so the text must equal them clip by clip.
+  for (const [family, dir, reference] of [
+    ['moonshine', 'models/moonshine-tiny-en-quantized', 'reference-output.onnxruntime-node-1.30.txt'],
+    ['zipformer', ZIPFORMER_DIR, 'reference-output.sherpa-onnx-node-1.13.8.txt'],
+  ] as const) {
+    test(`--no-vad --tokens (${family}): every shared clip's text equals the reference decode, with its token ids`, () => {
+      const expected = referenceOutputs(`${dir}/${reference}`);
+      assert.ok(expected.size >= 8, `references in ${reference}`);
+      for (const clip of clips()) {
+        const r = murmur('transcribe', clip.path, '--no-vad', '--tokens', ...(family === 'moonshine' ? [] : ['--model', sharedPath(dir)]));
+        assert.equal(r.status, 0, r.stderr);
+        const [text, tokens, ...rest] = r.stdout.split('\n');
+        assert.equal(text, expected.get(clip.name), clip.name);
+        assert.match(tokens, /^tokens:( \d+)+$/, clip.name);
+        assert.deepEqual(rest, [''], 'two lines');
+      }
+    });
+  }
+
+  test('--no-vad, --tokens and --language: wrong combinations are usage errors that say why', () => {
+    const cases: [string[], RegExp][] = [
+      [['--tokens'], /--tokens prints the token ids of the reference decode: add --no-vad/],
+      [['--no-vad', '--stream'], /cannot be combined with --stream/],
+      [['--language', 'German'], /--language takes a language code/],
+      [['--language', 'de'], /transcribes one language and takes no --language/],
+    ];
+    for (const [args, message] of cases) {
+      const r = murmur('transcribe', sharedPath(GOFORWARD), ...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stdout, '');
     }
   });
 

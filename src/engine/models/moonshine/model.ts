@@ -5,11 +5,12 @@
 import { GainNormalizer } from '../../audio/gain';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
-import type { LoadedModel, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import type { LoadedModel, RecognizerOptions, StreamingRecognizer, WholeDecode } from '../../recognizer';
 import { defaultRecognizerOptions } from '../../recognizer';
 import { createSegmenter, defaultSegmenterOptions } from '../../vad/segmenter';
 import { loadSileroVadModel, type SileroVadModel } from '../../vad/silero';
 import type { MoonshineFiles } from '../spec';
+import { END_TOKEN, START_TOKEN } from './greedy-decode';
 import { loadMoonshineTranscriber, type LoadedMoonshine } from './load-transcriber';
 import { Vocabulary } from '../../vocabulary';
 import { MoonshineRecognizer, type Transcriber } from './recognizer';
@@ -101,6 +102,12 @@ class MoonshineModel implements LoadedModel {
     const pauses = { pauseStartAt: (sample: number) => tap.pauseStartAt(sample), postRollSamples: (POST_ROLL_MS * 16000) / 1000 };
     const corrector = opts.hotwords?.length ? this.vocabulary(opts.hotwords) : undefined;
     return new MoonshineRecognizer({ transcriber: this.transcriber, segmenter, pauses, gain: new GainNormalizer(), corrector }, opts);
+  }
+
+  async decodeWhole(samples: Float32Array): Promise<WholeDecode> {
+    const { text, tokens } = await this.transcriber.transcribe(samples);
+    // The decoder's output after its start token, without the end token (not text).
+    return { text: text.trim(), tokens: tokens.filter((t, i) => !(i === 0 && t === START_TOKEN) && !(i === tokens.length - 1 && t === END_TOKEN)) };
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
 import { loadSession, type LoadedSession } from '../../onnx/session';
-import type { LoadedModel, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import type { LoadedModel, RecognizerOptions, StreamingRecognizer, WholeDecode } from '../../recognizer';
 import { defaultRecognizerOptions } from '../../recognizer';
 import { GainNormalizer } from '../../audio/gain';
 import { createSegmenter } from '../../vad/segmenter';
@@ -22,6 +22,9 @@ import { loadCommonWordTest, type CommonWordTest } from '../../common-words';
 
 /** sherpa-onnx's default hotwords_score: the bonus per matched token. */
 const DEFAULT_HOTWORD_SCORE = 1.5;
+
+/** Silence after the audio in a whole-signal decode, as sherpa-onnx's examples add. */
+const TAIL_SILENCE_SEC = 0.8;
 
 export interface ZipformerLoadOptions {
   threads: number;
@@ -99,6 +102,15 @@ class ZipformerModel implements LoadedModel {
       : undefined;
     const hotwords = opts.hotwords?.length ? this.contextGraph(opts.hotwords, opts.hotwordScore ?? DEFAULT_HOTWORD_SCORE) : undefined;
     return new ZipformerRecognizer(encoder, nets, this.tokens, opts, segmenter, opts.normalizeGain ? new GainNormalizer() : undefined, hotwords);
+  }
+
+  async decodeWhole(samples: Float32Array, options: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize'> = {}): Promise<WholeDecode> {
+    const r = this.createRecognizer({ ...options, endpointing: false, partials: false, normalizeGain: false }) as ZipformerRecognizer;
+    await r.accept(samples);
+    // sherpa-onnx's examples follow the audio with 0.8 s of silence before the end of input: the
+    // encoder's right context then sees the last words.
+    await r.accept(new Float32Array(Math.round(TAIL_SILENCE_SEC * 16000)));
+    return r.finishWhole();
   }
 
   private pieces: PieceEncoder | undefined;

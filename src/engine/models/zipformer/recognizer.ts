@@ -89,6 +89,17 @@ export class ZipformerRecognizer implements StreamingRecognizer {
     return events;
   }
 
+  /**
+   * The end of a whole-signal decode (LoadedModel.decodeWhole): flushes the stream and returns the
+   * hypothesis with its token ids, then resets.
+   */
+  async finishWhole(): Promise<{ text: string; tokens: number[] }> {
+    await this.stream.finish();
+    const tokens = [...this.search.hypothesis.tokens];
+    this.reset();
+    return { text: detokenize(this.tokens, tokens), tokens };
+  }
+
   reset(): void {
     this.stream.reset();
     this.segmenter?.reset();

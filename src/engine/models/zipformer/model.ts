@@ -23,9 +23,6 @@ import { loadCommonWordTest, type CommonWordTest } from '../../common-words';
 /** sherpa-onnx's default hotwords_score: the bonus per matched token. */
 const DEFAULT_HOTWORD_SCORE = 1.5;
 
-/** Silence after the audio in a whole-signal decode, as sherpa-onnx's examples add. */
-const TAIL_SILENCE_SEC = 0.8;
-
 export interface ZipformerLoadOptions {
   threads: number;
   /** Silero VAD ONNX file for endpointing; default: the bundled one. */
@@ -107,9 +104,7 @@ class ZipformerModel implements LoadedModel {
   async decodeWhole(samples: Float32Array, options: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize'> = {}): Promise<WholeDecode> {
     const r = this.createRecognizer({ ...options, endpointing: false, partials: false, normalizeGain: false }) as ZipformerRecognizer;
     await r.accept(samples);
-    // sherpa-onnx's examples follow the audio with 0.8 s of silence before the end of input: the
-    // encoder's right context then sees the last words.
-    await r.accept(new Float32Array(Math.round(TAIL_SILENCE_SEC * 16000)));
+    // The end of input adds sherpa-onnx's 0.8 s of silence itself (stream.ts).
     return r.finishWhole();
   }
 

@@ -10,6 +10,8 @@
  * 5. Vocabulary biasing: identifier hit rate with and without, WER unchanged (bench/vocabulary.ts).
  * 6. Partial flicker: shown words changed per second, raw and stabilised, and the delay the
  *    stabiliser costs (bench/flicker.ts).
+ * 7. Accuracy: word error rate per family on the shared clips, reference mode and as dictated
+ *    (bench/accuracy.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +25,7 @@ import { fmt, median, table } from './stats';
 import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
+import { accuracyBench } from './accuracy';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const CHUNK = 1600; // 100 ms, as a microphone delivers it
@@ -268,6 +271,7 @@ async function main(): Promise<void> {
   if (want('memory')) results.memory = await sidecarMemory();
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
   if (want('flicker')) results.flicker = await flickerBench(clips);
+  if (want('accuracy')) results.accuracy = await accuracyBench();
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

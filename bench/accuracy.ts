@@ -1,0 +1,78 @@
+/**
+ * Accuracy per family on the shared audio: word error rate against the clips' transcripts, in the
+ * reference mode (`murmur transcribe --no-vad`: the whole clip as one utterance) and as dictated
+ * (VAD segmentation, endpointing, 100 ms chunks, finals joined), plus sherpa-onnx-node's reference
+ * decode of the same Zipformer. Case, punctuation and hyphens are normalised (test/helpers/wer.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readWav, toMono16k } from '../src/engine/audio/wav';
+import { loadModel } from '../src/engine/models/load';
+import { defaultModelDir, sharedDir } from '../src/engine/paths';
+import type { LoadedModel } from '../src/engine/recognizer';
+import { clips as sharedClips } from '../test/helpers/shared';
+import { wordErrorRate } from '../test/helpers/wer';
+import { sherpaDecode, sherpaRecognizer } from './sherpa';
+import { fmt, table } from './stats';
+
+const CHUNK = 1600;
+
+interface Scored {
+  errors: number;
+  words: number;
+}
+
+const add = (a: Scored, b: { errors: number; words: number }): Scored => ({ errors: a.errors + b.errors, words: a.words + b.words });
+const wer = (s: Scored) => `${fmt((100 * s.errors) / s.words, 1)}% (${s.errors}/${s.words})`;
+
+async function dictated(model: LoadedModel, samples: Float32Array): Promise<string> {
+  const r = model.createRecognizer({ partials: false });
+  const finals: string[] = [];
+  const take = (events: Awaited<ReturnType<typeof r.accept>>) => events.forEach((e) => e.type === 'final' && finals.push(e.text));
+  for (let i = 0; i < samples.length; i += CHUNK) take(await r.accept(samples.subarray(i, Math.min(i + CHUNK, samples.length))));
+  take(await r.finish());
+  return finals.join(' ');
+}
+
+export async function accuracyBench(): Promise<Record<string, unknown>> {
+  console.log('\n## Accuracy: word error rate on the shared clips (reference transcripts)');
+  const clips = sharedClips().map((c) => ({ ...c, samples: toMono16k(readWav(c.path)) }));
+  const seconds = clips.reduce((s, c) => s + c.samples.length / 16000, 0);
+  console.log(`  ${clips.length} clips, ${fmt(seconds, 1)} s, ${clips.reduce((n, c) => n + wordErrorRate(c.transcript, '').words, 0)} words`);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-bench-accuracy-'));
+  const zipformerDir = path.join(sharedDir(), 'models', 'sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01');
+  const rows: (string | number)[][] = [['model', 'reference mode (--no-vad)', 'as dictated (VAD, 100 ms chunks)', 'sherpa-onnx-node']];
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, dir] of [
+      ['Moonshine tiny (embedded, 27M)', defaultModelDir()],
+      ['Zipformer gigaspeech 3.3M (streaming)', zipformerDir],
+    ] as const) {
+      const model = await loadModel({ dir }, { threads: 1, cacheDir });
+      let whole: Scored = { errors: 0, words: 0 };
+      let live: Scored = { errors: 0, words: 0 };
+      try {
+        for (const c of clips) {
+          whole = add(whole, wordErrorRate(c.transcript, (await model.decodeWhole(c.samples)).text));
+          live = add(live, wordErrorRate(c.transcript, await dictated(model, c.samples)));
+        }
+      } finally {
+        await model.dispose();
+      }
+      let reference = 'n/a (not a sherpa-onnx export)';
+      if (dir === zipformerDir) {
+        const rec = sherpaRecognizer(dir, 1);
+        let s: Scored = { errors: 0, words: 0 };
+        for (const c of clips) s = add(s, wordErrorRate(c.transcript, sherpaDecode(rec, c.samples, CHUNK).text));
+        reference = wer(s);
+      }
+      rows.push([name, wer(whole), wer(live), reference]);
+      out[name] = { referenceMode: whole, dictated: live, sherpa: reference };
+    }
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  table(rows);
+  return out;
+}

@@ -1,24 +1,42 @@
 /**
  * sherpa-onnx-node (devDependency, used only here and in tests) as the reference streaming decoder:
- * same model files, same audio, same chunking, same thread count.
+ * same model files, same audio, same chunking, same thread count. The benchmark and the tests that
+ * compare with it (token-exact, beam search, hotwords) build it here, one way.
  */
 import * as path from 'node:path';
 
-interface SherpaStream {
+export interface SherpaStream {
   acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
   inputFinished(): void;
 }
-interface SherpaRecognizer {
+export interface SherpaResult {
+  text: string;
+  /** Token pieces as sherpa-onnx prints them (a word start is a leading space). */
+  tokens: string[];
+}
+export interface SherpaRecognizer {
   createStream(): SherpaStream;
   isReady(s: SherpaStream): boolean;
   decode(s: SherpaStream): void;
-  getResult(s: SherpaStream): { text: string };
+  getResult(s: SherpaStream): SherpaResult;
 }
 interface SherpaModule {
   OnlineRecognizer: new (config: object) => SherpaRecognizer;
 }
 
-export function sherpaRecognizer(dir: string, threads: number): SherpaRecognizer {
+/** sherpa-onnx's tail: 0.8 s of silence before inputFinished(), as its examples feed a file. */
+const TAIL_SAMPLES = 12800;
+
+export interface SherpaOptions {
+  decodingMethod?: 'greedy_search' | 'modified_beam_search';
+  /** Extra modelConfig fields (hotwords: modelingUnit, bpeVocab). */
+  modelConfig?: object;
+  /** Extra top-level fields (hotwordsFile, hotwordsScore). */
+  extra?: object;
+}
+
+/** The shared streaming Zipformer's files, as Murmur's detection picks them (encoder.int8.fixed, decoder fp32, joiner int8). */
+export function sherpaRecognizer(dir: string, threads: number, options: SherpaOptions = {}): SherpaRecognizer {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sherpa = require('sherpa-onnx-node') as SherpaModule;
   return new sherpa.OnlineRecognizer({
@@ -29,8 +47,11 @@ export function sherpaRecognizer(dir: string, threads: number): SherpaRecognizer
       numThreads: threads,
       provider: 'cpu',
       debug: 0,
+      ...options.modelConfig,
     },
-    decodingMethod: 'greedy_search',
+    decodingMethod: options.decodingMethod ?? 'greedy_search',
+    maxActivePaths: 4,
+    ...options.extra,
   });
 }
 
@@ -42,9 +63,20 @@ export function sherpaDecode(rec: SherpaRecognizer, samples: Float32Array, chunk
     s.acceptWaveform({ samples: samples.subarray(i, i + chunk), sampleRate: 16000 });
     while (rec.isReady(s)) rec.decode(s);
   }
-  s.acceptWaveform({ samples: new Float32Array(12800), sampleRate: 16000 });
+  s.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: 16000 });
   s.inputFinished();
   while (rec.isReady(s)) rec.decode(s);
   const ms = performance.now() - t0;
   return { text: rec.getResult(s).text.trim(), ms };
+}
+
+/** The whole clip at once, then the tail and the end of input: sherpa-onnx's reference result. */
+export function sherpaDecodeWhole(rec: SherpaRecognizer, samples: Float32Array): SherpaResult {
+  const s = rec.createStream();
+  s.acceptWaveform({ samples, sampleRate: 16000 });
+  s.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: 16000 });
+  s.inputFinished();
+  while (rec.isReady(s)) rec.decode(s);
+  const r = rec.getResult(s);
+  return { text: r.text.trim(), tokens: r.tokens };
 }

@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { clips, MOONSHINE_DIR, sharedPath } from '../helpers/shared';
 import { concat } from '../helpers/samples';
+import { mulberry32 } from '../helpers/random';
 import { wordErrorRate } from '../helpers/wer';
 import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { loadMoonshineModel } from '../../src/engine/models/moonshine/model';
@@ -41,18 +42,6 @@ interface Part {
   name: string;
   samples: Float32Array;
   transcript: string;
-}
-
-/** mulberry32: small, seeded, the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function synthesize(phrase: string, dir: string): Float32Array {
@@ -98,7 +87,7 @@ describe('no words lost between pauses (embedded Moonshine, random concatenation
   });
 
   test(`${CASES} concatenations (seed ${SEED}): every partial ends in a final, and no more word errors than the parts alone`, async () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     const failures: string[] = [];
     for (let n = 0; n < CASES; n++) {
       const count = 3 + Math.floor(random() * 3);

@@ -18,6 +18,7 @@ import { MurmurError } from '../../src/engine/errors';
 import { clips, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { wordErrorRate } from '../helpers/wer';
 import { tempCacheDir } from '../helpers/temp';
+import { sherpaDecodeWhole, sherpaRecognizer } from '../../bench/sherpa';
 
 describe('hotword spelling (SentencePiece unigram, from bpe.model)', () => {
   const dir = sharedPath(ZIPFORMER_DIR);
@@ -152,8 +153,6 @@ describe('hotwords in modified beam search on the real model', () => {
 
   test('finds every hotword sherpa-onnx-node finds with the same hotwords and score, and is as accurate', async (t) => {
     // sherpa-onnx-node is the reference implementation (a devDependency, used only in tests and the bench).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sherpa = require('sherpa-onnx-node') as SherpaModule;
     const dir = sharedPath(ZIPFORMER_DIR);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-hotwords-'));
     t.after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -168,30 +167,14 @@ describe('hotwords in modified beam search on the real model', () => {
     let theirErrors = 0;
     for (const [words, score] of [[['brothels'], 1.5], [['amiable'], 3], [['brothels', 'amiable'], 1.5], [['brothels', 'amiable'], 3]] as const) {
       fs.writeFileSync(path.join(work, 'hotwords.txt'), words.map((w) => w.toUpperCase()).join('\n') + '\n');
-      const rec = new sherpa.OnlineRecognizer({
-        featConfig: { sampleRate: 16000, featureDim: 80 },
-        modelConfig: {
-          transducer: { encoder: path.join(dir, 'encoder.int8.fixed.onnx'), decoder: path.join(dir, 'decoder.onnx'), joiner: path.join(dir, 'joiner.int8.onnx') },
-          tokens: path.join(dir, 'tokens.txt'),
-          numThreads: 1,
-          provider: 'cpu',
-          debug: 0,
-          modelingUnit: 'bpe',
-          bpeVocab: path.join(work, 'bpe.vocab'),
-        },
+      const rec = sherpaRecognizer(dir, 1, {
         decodingMethod: 'modified_beam_search',
-        maxActivePaths: 4,
-        hotwordsFile: path.join(work, 'hotwords.txt'),
-        hotwordsScore: score,
+        modelConfig: { modelingUnit: 'bpe', bpeVocab: path.join(work, 'bpe.vocab') },
+        extra: { hotwordsFile: path.join(work, 'hotwords.txt'), hotwordsScore: score },
       });
       for (const clip of clips()) {
         const samples = toMono16k(readWav(clip.path));
-        const stream = rec.createStream();
-        stream.acceptWaveform({ samples, sampleRate: 16000 });
-        stream.acceptWaveform({ samples: new Float32Array(12800), sampleRate: 16000 });
-        stream.inputFinished();
-        while (rec.isReady(stream)) rec.decode(stream);
-        const want = rec.getResult(stream).text.trim();
+        const want = sherpaDecodeWhole(rec, samples).text;
         const got = await transcribe(clip.path, { hotwords: [...words], hotwordScore: score, beamSize: 4 });
         const said = (text: string) => words.filter((w) => text.split(' ').includes(w.toUpperCase()));
         assert.deepEqual(said(got), said(want), `${clip.name} with ${words.join(', ')} at score ${score}: ours "${got}", sherpa-onnx "${want}"`);
@@ -229,16 +212,3 @@ describe('hotwords in modified beam search on the real model', () => {
     assert.ok(withHotwords < without);
   });
 });
-
-interface SherpaStream {
-  acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
-  inputFinished(): void;
-}
-interface SherpaModule {
-  OnlineRecognizer: new (config: object) => {
-    createStream(): SherpaStream;
-    isReady(s: SherpaStream): boolean;
-    decode(s: SherpaStream): void;
-    getResult(s: SherpaStream): { text: string };
-  };
-}

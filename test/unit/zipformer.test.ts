@@ -12,6 +12,7 @@ import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { clips, referenceOutputs, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { wordErrorRate } from '../helpers/wer';
 import { tempCacheDir } from '../helpers/temp';
+import { sherpaDecodeWhole, sherpaRecognizer } from '../../bench/sherpa';
 
 function audio(file: string): Float32Array {
   return toMono16k(readWav(file));
@@ -60,30 +61,11 @@ describe('zipformer transducer', () => {
   });
 
   test('modified beam search equals sherpa-onnx-node modified_beam_search', async () => {
-    // sherpa-onnx-node is the reference implementation (a devDependency, used only here and in the bench).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sherpa = require('sherpa-onnx-node') as SherpaModule;
-    const dir = sharedPath(ZIPFORMER_DIR);
-    const rec = new sherpa.OnlineRecognizer({
-      featConfig: { sampleRate: 16000, featureDim: 80 },
-      modelConfig: {
-        transducer: { encoder: path.join(dir, 'encoder.int8.fixed.onnx'), decoder: path.join(dir, 'decoder.onnx'), joiner: path.join(dir, 'joiner.int8.onnx') },
-        tokens: path.join(dir, 'tokens.txt'),
-        numThreads: 1,
-        provider: 'cpu',
-        debug: 0,
-      },
-      decodingMethod: 'modified_beam_search',
-      maxActivePaths: 4,
-    });
+    // sherpa-onnx-node is the reference implementation (a devDependency, used only in tests and the bench).
+    const rec = sherpaRecognizer(sharedPath(ZIPFORMER_DIR), 1, { decodingMethod: 'modified_beam_search' });
     for (const clip of clips()) {
       const samples = audio(clip.path);
-      const stream = rec.createStream();
-      stream.acceptWaveform({ samples, sampleRate: 16000 });
-      stream.acceptWaveform({ samples: new Float32Array(12800), sampleRate: 16000 });
-      stream.inputFinished();
-      while (rec.isReady(stream)) rec.decode(stream);
-      const want = rec.getResult(stream).text.trim();
+      const want = sherpaDecodeWhole(rec, samples).text;
       const got = finals(await transcribe(model, samples, { ...exact, decoding: 'modified-beam-search', beamSize: 4 })).join(' ');
       assert.equal(got, want, clip.name);
     }
@@ -118,16 +100,3 @@ describe('zipformer transducer', () => {
     assert.match(last.text, /^AFTER EARLY NIGHTFALL/);
   });
 });
-
-interface SherpaStream {
-  acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
-  inputFinished(): void;
-}
-interface SherpaModule {
-  OnlineRecognizer: new (config: object) => {
-    createStream(): SherpaStream;
-    isReady(s: SherpaStream): boolean;
-    decode(s: SherpaStream): void;
-    getResult(s: SherpaStream): { text: string };
-  };
-}

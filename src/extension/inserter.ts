@@ -193,12 +193,15 @@ export class PhraseInserter implements vscode.Disposable {
     const notebook = vscode.window.activeNotebookEditor;
     if (!notebook || notebook.notebook.cellCount === 0) return;
     const cell = notebook.notebook.cellAt(Math.min(notebook.selection.start, notebook.notebook.cellCount - 1));
-    if (vscode.window.activeTextEditor?.document === cell.document) return;
+    // The cell's editor may still be the active text editor, its cursor where editing last left
+    // it: the key on the cell list means "this cell", so the phrase goes at its end either way.
     await vscode.commands.executeCommand('notebook.cell.edit');
     const editor = vscode.window.activeTextEditor;
     if (editor?.document !== cell.document) return;
     const end = cell.document.lineAt(cell.document.lineCount - 1).range.end;
     editor.selection = new vscode.Selection(end, end);
+    // Now in edit mode: later phrases follow the cursor, as in any editor.
+    this.focus.choose('editor');
   }
 
   /** One edit at every cursor of `editor`; a string says why the workbench refused it. */

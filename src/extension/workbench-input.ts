@@ -32,15 +32,25 @@ function looksTyped(c: vscode.TextDocumentContentChangeEvent): boolean {
 
 export type PasteResult = { ok: true; text: string } | { ok: false; why: string };
 
+interface Landed {
+  doc: vscode.TextDocument;
+  /** Where the text now is. */
+  range: vscode.Range;
+  /** The document's length before the text landed. */
+  before: number;
+}
+
 interface Landing {
   text: string;
-  resolve(where: { doc: vscode.TextDocument; range: vscode.Range } | undefined): void;
+  resolve(where: Landed | undefined): void;
 }
 
 export class WorkbenchInputs implements vscode.Disposable {
   /** The input document of each kind the user or Murmur changed last. */
   private readonly last = new Map<InputKind, vscode.TextDocument>();
   private landing: Landing | undefined;
+  /** Murmur is taking a misformatted paste back: that change is not the user typing. */
+  private undoing = false;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly userTyped: (input: InputKind) => void) {
@@ -57,11 +67,12 @@ export class WorkbenchInputs implements vscode.Disposable {
         this.landing = undefined;
         if (kind) this.last.set(kind, e.document);
         const start = hit.range.start;
-        landing.resolve({ doc: e.document, range: new vscode.Range(start, e.document.positionAt(e.document.offsetAt(start) + hit.text.length)) });
+        const end = e.document.positionAt(e.document.offsetAt(start) + hit.text.length);
+        landing.resolve({ doc: e.document, range: new vscode.Range(start, end), before: e.document.getText().length - hit.text.length + hit.rangeLength });
         return;
       }
     }
-    if (!kind) return;
+    if (!kind || this.undoing) return;
     this.last.set(kind, e.document);
     // A keystroke there (a character typed, one deleted): the user is in that input. Whole-text
     // changes are programs (Git filling the commit message, Chat clearing a sent prompt): they say
@@ -77,26 +88,68 @@ export class WorkbenchInputs implements vscode.Disposable {
     return text.slice(Math.max(0, text.length - CONTEXT_CHARS));
   }
 
-  /** Pastes the phrase, formatted for what precedes it, into the focused input of `kind`. */
-  async paste(kind: InputKind, phrase: string, format: FormatOptions): Promise<PasteResult> {
-    const text = formatPhrase(phrase, { before: this.before(kind), after: '' }, format);
-    if (text === '') return { ok: true, text: '' };
-    const landed = new Promise<{ doc: vscode.TextDocument; range: vscode.Range } | undefined>((resolve) => {
+  /** Resolves with where the next change carrying exactly `text` lands, or undefined after LANDING_TIMEOUT_MS. */
+  private expectLanding(text: string): Promise<Landed | undefined> {
+    return new Promise((resolve) => {
       this.landing = { text, resolve };
       setTimeout(() => {
         if (this.landing?.resolve === resolve) this.landing = undefined;
         resolve(undefined);
       }, LANDING_TIMEOUT_MS);
     });
+  }
+
+  private async pasteAndWatch(text: string): Promise<Landed | undefined> {
+    const landed = this.expectLanding(text);
     await vscode.commands.executeCommand('paste', { text });
-    const where = await landed;
+    return landed;
+  }
+
+  /**
+   * Pastes the phrase, formatted for what precedes it, into the focused input of `kind`. Which
+   * input has focus is known only once the text lands there; if that input's text calls for other
+   * spacing or capitals than the guess (the last input used), the paste is undone in that input
+   * and the phrase pasted again, formatted for it: still one Undo step for the user.
+   */
+  async paste(kind: InputKind, phrase: string, format: FormatOptions): Promise<PasteResult> {
+    const text = formatPhrase(phrase, { before: this.before(kind), after: '' }, format);
+    if (text === '') return { ok: true, text: '' };
+    const where = await this.pasteAndWatch(text);
     if (!where) return { ok: false, why: `${PLACE_NAMES[kind]} did not take the text (the keyboard is no longer there)` };
-    if (inputKindOf(where.doc.uri)) return { ok: true, text };
-    // Landed in a file: focus was in a widget whose paste goes to the editor underneath. Take it back.
-    const undo = new vscode.WorkspaceEdit();
-    undo.delete(where.doc.uri, where.range);
-    await vscode.workspace.applyEdit(undo);
-    return { ok: false, why: `the keyboard is no longer in ${PLACE_NAMES[kind]}, and Murmur does not type into the Find widget or other places that are not an input` };
+    if (!inputKindOf(where.doc.uri)) {
+      // Landed in a file: focus was in a widget whose paste goes to the editor underneath. Take it back.
+      const undo = new vscode.WorkspaceEdit();
+      undo.delete(where.doc.uri, where.range);
+      await vscode.workspace.applyEdit(undo);
+      return { ok: false, why: `the keyboard is no longer in ${PLACE_NAMES[kind]}, and Murmur does not type into the Find widget or other places that are not an input` };
+    }
+    const doc = where.doc;
+    const before = doc.getText(new vscode.Range(new vscode.Position(0, 0), where.range.start)).slice(-CONTEXT_CHARS);
+    const after = doc.lineAt(where.range.end.line).text.slice(where.range.end.character);
+    const fitting = formatPhrase(phrase, { before, after }, format);
+    if (fitting === text || fitting === '') return { ok: true, text };
+    const undone = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === doc) {
+          sub.dispose();
+          resolve();
+        }
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, LANDING_TIMEOUT_MS);
+    });
+    this.undoing = true;
+    try {
+      await vscode.commands.executeCommand('undo');
+      await undone;
+    } finally {
+      this.undoing = false;
+    }
+    if (doc.getText().length !== where.before) return { ok: true, text }; // the undo did not take exactly the paste back: keep it
+    const again = await this.pasteAndWatch(fitting);
+    return again ? { ok: true, text: fitting } : { ok: false, why: `${PLACE_NAMES[kind]} did not take the text (the keyboard is no longer there)` };
   }
 
   dispose(): void {

@@ -7,7 +7,8 @@
  *   clause naming one place (`inChatInput`, `editorLangId == scminput`, `findInputFocussed`, ...)
  *   and passing it as `{ target }`: at that moment VS Code itself says where focus is;
  * - while dictating, the user's own moves that VS Code reports: typing or clicking in a text editor
- *   (a selection change by keyboard or mouse), another terminal, typing in a Chat or commit input.
+ *   (a selection change by keyboard or mouse), typing in a Chat or commit input. (A terminal
+ *   becoming active is not heard: extensions create terminals in the background.)
  * A start without a key (Command Palette, status bar) uses the last place known this way.
  *
  * Plain TypeScript (no `vscode`): node:test drives it.
@@ -59,8 +60,6 @@ export type FocusEvent =
   | { kind: 'key'; target: FocusKind | undefined }
   /** The user typed or clicked in a text editor (file, untitled, notebook cell). */
   | { kind: 'editor' }
-  /** A terminal became the active one, or the user typed in it. */
-  | { kind: 'terminal' }
   /** The user typed in a Chat input or the commit message box. */
   | { kind: 'input'; input: InputKind };
 
@@ -81,9 +80,6 @@ export class FocusTracker {
         return;
       case 'editor':
         this.place = 'editor';
-        return;
-      case 'terminal':
-        this.place = 'terminal';
         return;
       case 'input':
         this.place = e.input;

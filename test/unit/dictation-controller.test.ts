@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { deferred, final, harness, settle } from './dictation-fakes';
+import { deferred, final, harness, listening, settle } from './dictation-fakes';
 
 describe('DictationController races', () => {
   test('(a) a start given up during a model load: the dictation the engine started beside the failed load is cancelled there, its phrases dropped, the error stays', async () => {
@@ -68,11 +68,7 @@ describe('DictationController races', () => {
 
   test('(d) a key typed while a phrase is on its way to the document: the phrase goes in after the key, not to the clipboard', async () => {
     const h = harness();
-    const started = h.controller.start();
-    h.engine.connecting.resolve(h.engine);
-    await settle();
-    h.engine.starts[0].answer.resolve(1);
-    await started;
+    await listening(h, 1);
     h.doc.type('x = ');
     h.doc.duringRoundTrip = () => h.doc.type('y');
     h.controller.handle(final(1, 1, 'hello'));
@@ -114,11 +110,7 @@ describe('DictationController transitions', () => {
 
   test('stop while listening asks the engine to stop, commits the last phrase, then is idle', async () => {
     const h = harness();
-    const started = h.controller.start();
-    h.engine.connecting.resolve(h.engine);
-    await settle();
-    h.engine.starts[0].answer.resolve(2);
-    await started;
+    await listening(h, 2);
     h.controller.handle(final(2, 1, 'last words'));
     await h.controller.stop();
     assert.equal(h.engine.stops, 1);

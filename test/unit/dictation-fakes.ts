@@ -157,3 +157,12 @@ export function harness(options: { config?: DictationConfig } = {}) {
   const controller = new DictationController(deps);
   return { controller, engine, doc, status, clipboard, logs, committed, stats, focus, commands };
 }
+
+/** Starts a dictation on a fresh harness and lets the engine answer with `session`: the machine is listening. */
+export async function listening(h: ReturnType<typeof harness>, session: number): Promise<void> {
+  const started = h.controller.start();
+  h.engine.connecting.resolve(h.engine);
+  await settle();
+  h.engine.starts[0].answer.resolve(session);
+  await started;
+}

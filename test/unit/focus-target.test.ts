@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { FOCUS_KINDS, FocusTracker, isElsewhere, isInput, targetFromArgs } from '../../src/extension/focus-target';
 import { USER_ONLY } from '../../src/extension/user-only-settings';
 import { defaultInterpretOptions, interpretPhrase } from '../../src/text/interpret';
-import { config, final, harness, settle } from './dictation-fakes';
+import { config, final, harness, listening, settle } from './dictation-fakes';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: {
@@ -85,11 +85,7 @@ describe('nothing is sent unless the user says "send it" in a Chat input', () =>
   });
 
   async function dictate(h: ReturnType<typeof harness>, phrases: string[]): Promise<void> {
-    const started = h.controller.start();
-    h.engine.connecting.resolve(h.engine);
-    await settle();
-    h.engine.starts[0].answer.resolve(3);
-    await started;
+    await listening(h, 3);
     phrases.forEach((p, i) => h.controller.handle(final(3, i + 1, p)));
     await settle();
   }

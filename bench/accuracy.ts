@@ -10,13 +10,11 @@ import * as path from 'node:path';
 import { readWav, toMono16k } from '../src/engine/audio/wav';
 import { loadModel } from '../src/engine/models/load';
 import { defaultModelDir, sharedDir } from '../src/engine/paths';
-import type { LoadedModel } from '../src/engine/recognizer';
 import { clips as sharedClips } from '../test/helpers/shared';
 import { wordErrorRate } from '../test/helpers/wer';
+import { CHUNK, decodeAll } from './clips';
 import { sherpaDecode, sherpaRecognizer } from './sherpa';
 import { fmt, table } from './stats';
-
-const CHUNK = 1600;
 
 interface Scored {
   errors: number;
@@ -26,18 +24,12 @@ interface Scored {
 const add = (a: Scored, b: { errors: number; words: number }): Scored => ({ errors: a.errors + b.errors, words: a.words + b.words });
 const wer = (s: Scored) => `${fmt((100 * s.errors) / s.words, 1)}% (${s.errors}/${s.words})`;
 
-async function dictated(model: LoadedModel, samples: Float32Array): Promise<string> {
-  const r = model.createRecognizer({ partials: false });
-  const finals: string[] = [];
-  const take = (events: Awaited<ReturnType<typeof r.accept>>) => events.forEach((e) => e.type === 'final' && finals.push(e.text));
-  for (let i = 0; i < samples.length; i += CHUNK) take(await r.accept(samples.subarray(i, Math.min(i + CHUNK, samples.length))));
-  take(await r.finish());
-  return finals.join(' ');
-}
-
 export async function accuracyBench(): Promise<Record<string, unknown>> {
   console.log('\n## Accuracy: word error rate on the shared clips (reference transcripts)');
-  const clips = sharedClips().map((c) => ({ ...c, samples: toMono16k(readWav(c.path)) }));
+  const clips = sharedClips().map((c) => {
+    const samples = toMono16k(readWav(c.path));
+    return { ...c, samples, seconds: samples.length / 16000 };
+  });
   const seconds = clips.reduce((s, c) => s + c.samples.length / 16000, 0);
   console.log(`  ${clips.length} clips, ${fmt(seconds, 1)} s, ${clips.reduce((n, c) => n + wordErrorRate(c.transcript, '').words, 0)} words`);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-bench-accuracy-'));
@@ -53,9 +45,10 @@ export async function accuracyBench(): Promise<Record<string, unknown>> {
       let whole: Scored = { errors: 0, words: 0 };
       let live: Scored = { errors: 0, words: 0 };
       try {
-        for (const c of clips) {
+        const { texts } = await decodeAll(model, clips, { partials: false });
+        for (const [i, c] of clips.entries()) {
           whole = add(whole, wordErrorRate(c.transcript, (await model.decodeWhole(c.samples)).text));
-          live = add(live, wordErrorRate(c.transcript, await dictated(model, c.samples)));
+          live = add(live, wordErrorRate(c.transcript, texts[i]));
         }
       } finally {
         await model.dispose();

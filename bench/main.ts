@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { loadModel } from '../src/engine/models/load';
 import { defaultModelDir, packageRoot } from '../src/engine/paths';
 import type { LoadedModel, RecognizerOptions } from '../src/engine/recognizer';
-import { clip, loadClips, sharedFile, type BenchClip } from './clips';
+import { clip, CHUNK, decodeAll, loadClips, sharedFile, type BenchClip } from './clips';
 import { sherpaDecode, sherpaRecognizer } from './sherpa';
 import { fmt, median, table } from './stats';
 import { sidecarMemory } from './memory';
@@ -28,29 +28,11 @@ import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
-const CHUNK = 1600; // 100 ms, as a microphone delivers it
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-bench-'));
-}
-
-async function decodeAll(model: LoadedModel, clips: BenchClip[], options: Partial<RecognizerOptions>): Promise<{ ms: number; seconds: number; texts: string[] }> {
-  let ms = 0;
-  let seconds = 0;
-  const texts: string[] = [];
-  for (const c of clips) {
-    const rec = model.createRecognizer(options);
-    const t0 = performance.now();
-    const finals: string[] = [];
-    for (let i = 0; i < c.samples.length; i += CHUNK) for (const e of await rec.accept(c.samples.subarray(i, i + CHUNK))) if (e.type === 'final') finals.push(e.text);
-    for (const e of await rec.finish()) if (e.type === 'final') finals.push(e.text);
-    ms += performance.now() - t0;
-    seconds += c.seconds;
-    texts.push(finals.join(' '));
-  }
-  return { ms, seconds, texts };
 }
 
 async function zipformerVsSherpa(clips: BenchClip[]): Promise<void> {

@@ -3,6 +3,7 @@
  * `--name value` or `--name=value`; `-h`/`--help` anywhere asks for help.
  */
 import type { ModelFamily } from '../engine/recognizer';
+import { MODEL_FAMILIES } from '../protocol/model-tools';
 
 export type Command =
   | { kind: 'help' }
@@ -81,7 +82,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const out: Command = {
     kind: 'transcribe',
     file: positional[0],
-    family: oneOf(values.get('--family') ?? 'auto', '--family', ['auto', 'moonshine', 'zipformer'] as const),
+    family: oneOf(values.get('--family') ?? 'auto', '--family', ['auto', ...MODEL_FAMILIES] as const),
     threads: threads(values.get('--threads') ?? '1'),
     stream: flags.has('--stream'),
     decoding: oneOf(values.get('--decoding') ?? 'greedy', '--decoding', ['greedy', 'modified-beam-search'] as const),

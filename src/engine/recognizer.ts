@@ -8,7 +8,10 @@
  *
  * Calls must not overlap: await each one before the next (the sidecar queues chunks).
  */
-export type ModelFamily = 'moonshine' | 'zipformer';
+export type ModelFamily = 'moonshine' | 'zipformer' | 'whisper' | 'parakeet' | 'nemotron';
+
+/** Families that hear several languages; the others are English-only here. */
+export const MULTILINGUAL_FAMILIES: readonly ModelFamily[] = ['whisper', 'parakeet'];
 
 export interface PartialEvent {
   type: 'partial';
@@ -56,7 +59,7 @@ export interface LoadedModel {
    * streaming ones are fed it, then 0.8 s of silence, then end of input (as sherpa-onnx's examples
    * do). `tokens`: the model's output ids, without start and end tokens.
    */
-  decodeWhole(samples: Float32Array, options?: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize'>): Promise<WholeDecode>;
+  decodeWhole(samples: Float32Array, options?: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize' | 'language'>): Promise<WholeDecode>;
   /**
    * Settles when work the model started in the background after loading (a warm-up decode) is
    * over; absent when there is none. The sidecar releases the garbage of that work then.
@@ -89,6 +92,12 @@ export interface RecognizerOptions {
   hotwords?: string[];
   /** Bonus per matched token for transducer hotwords (sherpa-onnx's hotwords_score). */
   hotwordScore?: number;
+  /**
+   * Spoken language, as an ISO 639-1 code ("de"), or "auto" (default) for models that detect it
+   * (Whisper). Single-language models ignore it; a multilingual model that cannot hear the code
+   * fails the load with an error naming the languages it has.
+   */
+  language?: string;
 }
 
 export const defaultRecognizerOptions: RecognizerOptions = {

@@ -9,7 +9,8 @@
  */
 import * as vscode from 'vscode';
 import type { ModelLocation } from '../engine/models/spec';
-import type { RecognizerOptions } from '../engine/recognizer';
+import type { ModelFamily, RecognizerOptions } from '../engine/recognizer';
+import { MODEL_FAMILIES } from '../protocol/model-tools';
 import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
 import { bounded } from './config-bounds';
@@ -64,7 +65,7 @@ export function readConfig(defaultModelDir: string, mappingFiles: MappingFileRea
   const dir = str(c, 'model.path');
   const files = { encoder: str(c, 'model.encoder'), decoder: str(c, 'model.decoder'), joiner: str(c, 'model.joiner'), tokens: str(c, 'model.tokens') };
   const familySetting = str(c, 'model.family');
-  const family = familySetting === 'moonshine' || familySetting === 'zipformer' ? familySetting : 'auto';
+  const family = (MODEL_FAMILIES as readonly string[]).includes(familySetting) ? (familySetting as ModelFamily) : 'auto';
   const explicit = Object.values(files).some(Boolean);
   const usesDefaultModel = !dir && !explicit;
   const model: ModelLocation = { family, ...(usesDefaultModel ? { dir: defaultModelDir } : dir ? { dir } : {}) };

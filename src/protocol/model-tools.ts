@@ -16,11 +16,12 @@ import {
   type Quantization,
 } from '../engine/export/types';
 import type { ModelLocation } from '../engine/models/spec';
+import type { ModelFamily } from '../engine/recognizer';
 import { fail } from './check';
 import { LIMITS } from './limits';
 import { absPath, arr, bool, custom, map, num, obj, oneOf, optional, str, type Schema } from './schema';
 
-export const MODEL_FAMILIES = ['moonshine', 'zipformer'] as const;
+export const MODEL_FAMILIES = ['moonshine', 'zipformer', 'whisper', 'parakeet', 'nemotron'] as const satisfies readonly ModelFamily[];
 const QUANTIZATIONS: readonly Quantization[] = ['int8', 'uint8', 'float32', 'float16', 'mixed', 'unknown'];
 /** Catalog ids become directory names: a slug, nothing a path could be made of. */
 export const CATALOG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -84,7 +84,7 @@ describe('murmur command line', () => {
     assert.equal(help.status, 0);
     assert.match(help.stdout, /murmur transcribe FILE/);
     assert.match(help.stdout, /--decoding/);
-    for (const args of [['transcribe'], ['transcribe', 'a.wav', '--threads', '0'], ['transcribe', 'a.wav', '--family', 'whisper'], ['transcribe', 'a.wav', '--bogus'], ['frobnicate']]) {
+    for (const args of [['transcribe'], ['transcribe', 'a.wav', '--threads', '0'], ['transcribe', 'a.wav', '--family', 'deepspeech'], ['transcribe', 'a.wav', '--bogus'], ['frobnicate']]) {
       const r = murmur(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /^murmur: .+\nRun "murmur --help" for usage\.\n$/);

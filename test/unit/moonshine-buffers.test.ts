@@ -4,8 +4,8 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { SampleHistory } from '../../src/engine/models/moonshine/sample-history';
-import { SpeechTap } from '../../src/engine/models/moonshine/speech-tap';
+import { SampleHistory } from '../../src/engine/models/offline/sample-history';
+import { SpeechTap } from '../../src/engine/models/offline/speech-tap';
 import { Endpointer } from '../../src/engine/vad/endpointer';
 import type { VoiceActivityDetector } from '../../src/engine/vad/types';
 

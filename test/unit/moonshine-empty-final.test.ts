@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MoonshineRecognizer, type Transcriber } from '../../src/engine/models/moonshine/recognizer';
+import { SegmentedRecognizer, type Transcriber } from '../../src/engine/models/offline/segmented-recognizer';
 import { defaultRecognizerOptions, type RecognizerEvent } from '../../src/engine/recognizer';
 import type { SegmentEvent, Segmenter } from '../../src/engine/vad/types';
 
@@ -53,7 +53,7 @@ function transcriber(padded: string, calls: number[]): Transcriber {
 
 async function run(padded: string, partials = true): Promise<{ events: RecognizerEvent[]; calls: number[] }> {
   const calls: number[] = [];
-  const r = new MoonshineRecognizer({ transcriber: transcriber(padded, calls), segmenter: new OnePhrase() }, { ...defaultRecognizerOptions, partials, partialIntervalMs: 100, normalizeGain: false });
+  const r = new SegmentedRecognizer({ family: 'moonshine', transcriber: transcriber(padded, calls), segmenter: new OnePhrase() }, { ...defaultRecognizerOptions, partials, partialIntervalMs: 100, normalizeGain: false });
   const events: RecognizerEvent[] = [];
   for (let i = 0; i < 16000; i += 1600) events.push(...(await r.accept(new Float32Array(1600))));
   events.push(...(await r.finish()));

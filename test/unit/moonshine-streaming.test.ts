@@ -9,7 +9,7 @@ import { clips, MOONSHINE_DIR, referenceOutputs, sharedPath } from '../helpers/s
 import { wordErrorRate } from '../helpers/wer';
 import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { loadMoonshineModel } from '../../src/engine/models/moonshine/model';
-import type { MoonshineRecognizer } from '../../src/engine/models/moonshine/recognizer';
+import type { SegmentedRecognizer } from '../../src/engine/models/offline/segmented-recognizer';
 import type { FinalEvent, LoadedModel, PartialEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../src/engine/recognizer';
 import { concat } from '../helpers/samples';
 
@@ -57,7 +57,7 @@ async function run(recognizer: StreamingRecognizer, samples: Float32Array, chunk
 }
 
 function stats(r: StreamingRecognizer): string {
-  const s = (r as MoonshineRecognizer).decodeStats;
+  const s = (r as SegmentedRecognizer).decodeStats;
   const avg = (ms: number, n: number) => (n ? (ms / n).toFixed(0) : '-');
   return (
     `${s.partials} partial decodes (avg ${avg(s.partialMs, s.partials)} ms, max ${s.partialMaxMs.toFixed(0)} ms, ${s.partialsSkipped} skipped in pauses), ` +
@@ -114,7 +114,7 @@ describe('moonshine streaming recognizer', () => {
     assert.equal(out.finals[0].reason, 'endpoint', 'the pause ends the first utterance');
     assert.equal(out.finals[1].reason, 'end-of-input');
     // The pause before the endpoint was decoded as a partial over exactly the final's range.
-    assert.ok((r as MoonshineRecognizer).decodeStats.finalsReused >= 1, 'the endpoint final reused the pause partial');
+    assert.ok((r as SegmentedRecognizer).decodeStats.finalsReused >= 1, 'the endpoint final reused the pause partial');
     assert.ok(out.finals[0].endSec <= a.length / SR + 1.5, 'first utterance ends in the pause');
     assert.ok(out.finals[1].startSec >= a.length / SR, 'second starts after the first clip');
     // Every partial belongs to the utterance that is open when it is emitted.
@@ -134,7 +134,7 @@ describe('moonshine streaming recognizer', () => {
       out.finals.map((f) => f.text),
       [reference('sense_and_sensibility_01_austen_64kb-0930.wav'), reference('goforward.wav')],
     );
-    const s = (r as MoonshineRecognizer).decodeStats;
+    const s = (r as SegmentedRecognizer).decodeStats;
     assert.ok(s.finalsReused >= 1, stats(r));
     // Only pause look-aheads were decoded before the ends: no grid partials.
     assert.ok(s.partials <= 3, stats(r));
@@ -160,7 +160,7 @@ describe('moonshine streaming recognizer', () => {
     for (const chunk of [160, 1234, 16000]) {
       const r = model.createRecognizer({ normalizeGain: true, partialIntervalMs: 300 });
       runs.set(chunk, await run(r, samples, chunk));
-      const s = (r as MoonshineRecognizer).decodeStats;
+      const s = (r as SegmentedRecognizer).decodeStats;
       decodes.set(chunk, s.partials + s.partialsSkipped);
       console.log(`0880 + 1.5 s + 0.wav (gain on) in chunks of ${chunk}: ${describeFinals(runs.get(chunk)?.finals ?? [])}; ${stats(r)}`);
     }
@@ -183,7 +183,7 @@ describe('moonshine streaming recognizer', () => {
     for (const p of out.partials) console.log(`  partial: ${p.text}`);
     assert.equal(out.finals.length, 1, describeFinals(out.finals));
     assert.equal(out.finals[0].text, reference('1.wav'));
-    const s = (r as MoonshineRecognizer).decodeStats;
+    const s = (r as SegmentedRecognizer).decodeStats;
     // 16.7 s at >= 300 ms (growing with length) apart: no more than ~16.7 / 0.3 decodes, and enough to follow along.
     assert.ok(out.partials.length >= 15, `only ${out.partials.length} partials`);
     assert.ok(s.partials + s.partialsSkipped <= Math.ceil(samples.length / SR / 0.3), `${s.partials} partial decodes`);

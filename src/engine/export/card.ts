@@ -46,6 +46,9 @@ function cell(s: string): string {
 const FAMILY: Record<ModelFamily, string> = {
   moonshine: 'Moonshine encoder-decoder (offline model, Silero VAD endpointing in Murmur)',
   zipformer: 'sherpa-onnx streaming Zipformer transducer (encoder, decoder, joiner, tokens.txt)',
+  whisper: 'Whisper encoder-decoder as sherpa-onnx exports it (encoder, decoder with KV caches, tokens.txt; Silero VAD endpointing in Murmur)',
+  parakeet: 'NeMo Parakeet TDT transducer, offline (encoder, decoder, joiner, tokens.txt; Silero VAD endpointing in Murmur)',
+  nemotron: 'NeMo cache-aware streaming transducer (Nemotron; encoder, decoder, joiner, tokens.txt)',
 };
 
 const FORMAT: Record<ExportFormat, string> = {

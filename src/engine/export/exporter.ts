@@ -38,6 +38,9 @@ export interface ExportHooks {
 const MODEL_NAMES: Record<ModelFamily, Record<string, string>> = {
   moonshine: { encoder: 'encoder_model', decoder: 'decoder_model_merged' },
   zipformer: { encoder: 'encoder', decoder: 'decoder', joiner: 'joiner' },
+  whisper: { encoder: 'encoder', decoder: 'decoder' },
+  parakeet: { encoder: 'encoder', decoder: 'decoder', joiner: 'joiner' },
+  nemotron: { encoder: 'encoder', decoder: 'decoder', joiner: 'joiner' },
 };
 
 /**

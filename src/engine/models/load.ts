@@ -3,6 +3,7 @@
  */
 import type { Log } from '../log';
 import type { LoadedModel } from '../recognizer';
+import { MurmurError } from '../errors';
 import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
 import type { ModelLocation } from './spec';
@@ -22,6 +23,14 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
   const resolved = resolveModel(location);
   const { files, onnx } = resolved;
   options.log?.('info', `loading ${files.family} model: ${Object.values(onnx).map((o) => o.path).join(', ')}`);
-  if (files.family === 'moonshine') return loadMoonshineModel(files, options);
+  switch (files.family) {
+    case 'moonshine':
+      return loadMoonshineModel(files, options);
+    case 'zipformer':
+      break;
+    default:
+      // Detection does not yet resolve these families (issue 17, in progress).
+      throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);
+  }
   return loadZipformerModel(files, { encoder: onnx.encoder.metadata, decoder: onnx.decoder.metadata, joiner: onnx.joiner.metadata }, options);
 }

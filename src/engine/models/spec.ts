@@ -30,7 +30,24 @@ export interface ZipformerFiles {
   bpeModel?: string;
 }
 
-export type ResolvedModelFiles = MoonshineFiles | ZipformerFiles;
+/** sherpa-onnx's Whisper export: encoder and decoder (self and cross KV caches), base64 tokens.txt. */
+export interface WhisperFiles {
+  family: 'whisper';
+  encoder: string;
+  decoder: string;
+  tokens: string;
+}
+
+/** sherpa-onnx's NeMo transducer exports: Parakeet TDT (offline) and Nemotron (cache-aware streaming). */
+export interface NemoTransducerFiles {
+  family: 'parakeet' | 'nemotron';
+  encoder: string;
+  decoder: string;
+  joiner: string;
+  tokens: string;
+}
+
+export type ResolvedModelFiles = MoonshineFiles | ZipformerFiles | WhisperFiles | NemoTransducerFiles;
 
 /** ONNX metadata_props, as key -> value. */
 export type OnnxMetadata = Record<string, string>;

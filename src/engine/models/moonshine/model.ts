@@ -2,20 +2,17 @@
  * A loaded Moonshine model: the encoder and decoder sessions, the tokenizer and the Silero VAD, all
  * shared. Each recognizer gets its own VAD state, segmenter, gain and audio buffer.
  */
-import { GainNormalizer } from '../../audio/gain';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
 import type { LoadedModel, RecognizerOptions, StreamingRecognizer, WholeDecode } from '../../recognizer';
-import { defaultRecognizerOptions } from '../../recognizer';
-import { createSegmenter, defaultSegmenterOptions } from '../../vad/segmenter';
 import { loadSileroVadModel, type SileroVadModel } from '../../vad/silero';
 import type { MoonshineFiles } from '../spec';
 import { END_TOKEN, START_TOKEN } from './greedy-decode';
 import { loadMoonshineTranscriber, type LoadedMoonshine } from './load-transcriber';
 import { Vocabulary } from '../../vocabulary';
-import { MoonshineRecognizer, type Transcriber } from './recognizer';
+import type { Transcriber } from '../offline/segmented-recognizer';
+import { createVadRecognizer } from '../offline/vad-recognizer';
 import { loadMoonshineTokenizer } from './tokenizer';
-import { SpeechTap } from './speech-tap';
 
 export interface MoonshineLoadOptions {
   /** Intra-op threads for the encoder (the decoder runs on one: see load-transcriber.ts). */
@@ -27,17 +24,6 @@ export interface MoonshineLoadOptions {
   log?: Log;
 }
 
-/**
- * Context kept around speech. Moonshine punctuates and closes sentences as it does on whole clips
- * only with some silence on both sides: with the VAD's defaults (200 ms before, 100 ms after) 5 of
- * the 8 shared clips decode exactly as the whole clip does, with 300/300 ms all 8 do (the others
- * differ in commas). The post-roll adds no latency: it is shorter than the endpoint silence.
- */
-const PRE_ROLL_MS = 300;
-const POST_ROLL_MS = 300;
-/** The segmenter's thresholds: speech at or above, a pause below threshold - 0.15 (its hysteresis). */
-const THRESHOLD = defaultSegmenterOptions.threshold;
-const LOW_THRESHOLD = Math.max(THRESHOLD - 0.15, 0.01);
 /** Warm-up input: onnxruntime's first run of a session is several times slower than later ones. */
 const WARM_UP_SAMPLES = 16000;
 
@@ -88,20 +74,8 @@ class MoonshineModel implements LoadedModel {
   }
 
   createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer {
-    const opts: RecognizerOptions = { ...defaultRecognizerOptions, ...options };
-    const tap = new SpeechTap(this.vad.createVad(), THRESHOLD, LOW_THRESHOLD);
-    const segmenter = createSegmenter(tap, {
-      threshold: THRESHOLD,
-      // Without endpointing a segment ends only at finish() or the length cap; the VAD still finds
-      // where speech starts, so silence alone never produces text.
-      endpointSilenceMs: opts.endpointing ? opts.endpointSilenceMs : Number.POSITIVE_INFINITY,
-      maxSegmentSec: opts.maxUtteranceSec,
-      preRollMs: PRE_ROLL_MS,
-      postRollMs: POST_ROLL_MS,
-    });
-    const pauses = { pauseStartAt: (sample: number) => tap.pauseStartAt(sample), postRollSamples: (POST_ROLL_MS * 16000) / 1000 };
-    const corrector = opts.hotwords?.length ? this.vocabulary(opts.hotwords) : undefined;
-    return new MoonshineRecognizer({ transcriber: this.transcriber, segmenter, pauses, gain: new GainNormalizer(), corrector }, opts);
+    const corrector = options?.hotwords?.length ? this.vocabulary(options.hotwords) : undefined;
+    return createVadRecognizer({ family: 'moonshine', transcriber: this.transcriber, vad: this.vad, corrector }, options);
   }
 
   async decodeWhole(samples: Float32Array): Promise<WholeDecode> {

@@ -5,18 +5,11 @@
 import * as ort from 'onnxruntime-node';
 import { END_TOKEN, type GreedyDecoder } from './greedy-decode';
 import type { MoonshineTokenizer } from './tokenizer';
+import type { Transcription } from '../offline/segmented-recognizer';
 
 const SAMPLE_RATE = 16000;
 /** moonshine-js's token budget: about 6 tokens per second of audio, which real speech never exceeds. */
 const TOKENS_PER_SECOND = 6;
-
-export interface Transcription {
-  text: string;
-  /** Generated ids, starting with the start token (and ending with the end token if reached). */
-  tokens: number[];
-  encoderMs: number;
-  decoderMs: number;
-}
 
 export class MoonshineTranscriber {
   constructor(
@@ -30,6 +23,7 @@ export class MoonshineTranscriber {
    * `draft`: tokens of an earlier decode of the same utterance's start, to verify in one pass
    * instead of regenerating step by step (partials only; see greedy-decode.ts).
    */
+  /** Tokens start with the start token (and end with the end token if reached). */
   async transcribe(samples: Float32Array, draft?: readonly number[]): Promise<Transcription> {
     const maxLen = Math.trunc((samples.length / SAMPLE_RATE) * TOKENS_PER_SECOND);
     // Under 1/6 s there is no budget for a single token (and the encoder would have no frames).

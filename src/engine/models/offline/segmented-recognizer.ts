@@ -1,5 +1,5 @@
 /**
- * Streaming recognition with Moonshine, an offline (whole-utterance) model: audio is buffered, the
+ * Streaming recognition with an offline (whole-utterance) model (Moonshine, Whisper, Parakeet): audio is buffered, the
  * VAD segmenter finds utterances, the open utterance is re-decoded from its start for partials, and
  * decoded once more when it ends for the final.
  *
@@ -24,10 +24,9 @@
  *   pause decode nothing. (That look-ahead decode is exact, never drafted; a drafted partial of
  *   speech running to the end of input is not reused, so finish() then decodes once, exactly.)
  */
-import type { FinalEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import type { FinalEvent, ModelFamily, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
 import type { Segmenter } from '../../vad/types';
 import { SampleHistory } from './sample-history';
-import type { Transcription } from './transcriber';
 
 const SAMPLE_RATE = 16000;
 /** Shorter open segments are not worth a partial (a syllable at most). */
@@ -46,6 +45,15 @@ const MAX_PARTIAL_STEP_SEC = 0.4;
 const IDLE_HISTORY_SEC = 5;
 /** Silence put on both sides of a phrase decoded again because its final read nothing. */
 const PAD_SAMPLES = Math.round(0.3 * SAMPLE_RATE);
+
+/** One decode of a stretch of audio by an offline model. */
+export interface Transcription {
+  text: string;
+  /** Generated ids (family-specific: Moonshine keeps its start and end tokens here). */
+  tokens: number[];
+  encoderMs: number;
+  decoderMs: number;
+}
 
 export interface Transcriber {
   /** `draft`: an earlier decode's tokens to verify rather than regenerate (partials only). */
@@ -88,7 +96,8 @@ export interface TextCorrector {
   correct(text: string): { text: string };
 }
 
-export interface MoonshineRecognizerParts {
+export interface SegmentedRecognizerParts {
+  family: ModelFamily;
   transcriber: Transcriber;
   /** Applied to partial and final text when given. */
   corrector?: TextCorrector;
@@ -108,8 +117,8 @@ interface Decoded {
   drafted: boolean;
 }
 
-export class MoonshineRecognizer implements StreamingRecognizer {
-  readonly family = 'moonshine' as const;
+export class SegmentedRecognizer implements StreamingRecognizer {
+  readonly family: ModelFamily;
   private readonly transcriber: Transcriber;
   private readonly segmenter: Segmenter;
   private readonly pauses?: PausePredictor;
@@ -130,9 +139,10 @@ export class MoonshineRecognizer implements StreamingRecognizer {
   private lastPartialText = '';
 
   constructor(
-    parts: MoonshineRecognizerParts,
+    parts: SegmentedRecognizerParts,
     private readonly options: RecognizerOptions,
   ) {
+    this.family = parts.family;
     this.transcriber = parts.transcriber;
     this.segmenter = parts.segmenter;
     this.pauses = parts.pauses;

@@ -103,6 +103,8 @@ export interface DictationStats {
   /** The last sidecar spawn (spawn -> handshake done) and model load (request -> loaded), ms. */
   spawnMs?: number;
   modelLoadMs?: number;
+  /** The family of the model the sidecar loaded last. */
+  modelFamily?: string;
 }
 
 export interface CommittedPhrase {

@@ -142,6 +142,7 @@ export class EngineHost implements vscode.Disposable {
         const info = await client.request({ type: 'loadModel', location: cfg.model, threads: cfg.threads });
         await client.request({ type: 'setOptions', options: cfg.recognizer });
         stats.modelLoadMs = performance.now() - t0;
+        stats.modelFamily = info.family;
         this.model = info;
         this.modelKey = key;
         log.info(`model ready: ${info.description} (${info.family}, ${info.via}, ${info.loadMs.toFixed(0)} ms)`);

@@ -60,9 +60,9 @@ function sourceOf(metadata: Readonly<Record<string, string>>): string {
  * The languages a model hears, from its family and its encoder's ONNX metadata; [] when the files
  * do not say. Whisper lists its languages (all_language_codes; is_multilingual 0 marks the English
  * `.en` models). NeMo exports name their source model (url): Parakeet TDT v3 hears 25 European
- * languages, v2 and the Nemotron streaming model English. Zipformers trained on LibriSpeech or
- * GigaSpeech (English corpora) say so in their metadata. Moonshine files carry no metadata; the
- * Moonshine models Murmur ships and offers are English.
+ * languages, v2 and the Nemotron streaming model English. Zipformer exports do not name their
+ * language (the panel falls back on the catalog for the ones it offers). Moonshine files carry no
+ * metadata; the Moonshine models Murmur ships and offers are English.
  */
 export function languagesOf(family: ModelFamily, metadata: Readonly<Record<string, string>>): string[] {
   switch (family) {
@@ -78,7 +78,7 @@ export function languagesOf(family: ModelFamily, metadata: Readonly<Record<strin
     case 'nemotron':
       return sourceOf(metadata).includes('nemotron-speech-streaming-en') ? ['en'] : [];
     case 'zipformer':
-      return /librispeech|gigaspeech/.test(sourceOf(metadata)) ? ['en'] : [];
+      return [];
     case 'moonshine':
       return ['en'];
   }

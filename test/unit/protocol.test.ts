@@ -105,6 +105,7 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
   inspectModel: [
     {
       family: 'zipformer',
+      languages: ['en'],
       totalBytes: 10,
       files: [
         { role: 'encoder', path: '/m/encoder.onnx', bytes: 9, format: 'onnx', opset: 13, producer: 'pytorch', quantization: 'int8', metadata: { model_type: 'zipformer2' } },
@@ -132,6 +133,7 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
     {
       entries: [
         { id: 'm-1', title: 'M', family: 'zipformer', description: 'd', url: 'https://example.org/m.tar.bz2', bytes: 5, sha256: SHA, archive: 'tar.bz2', root: 'm', files: ['tokens.txt'], license: 'Apache-2.0', page: 'https://example.org' },
+        { id: 'm-2', title: 'M2', family: 'whisper', description: 'd', url: 'https://example.org/m2.tar.bz2', bytes: 5, sha256: SHA, archive: 'tar.bz2', root: 'm2', files: ['tokens.txt'], license: 'MIT', languages: ['en', 'de', 'yue'], page: 'https://example.org' },
       ],
     },
   ],
@@ -296,8 +298,12 @@ describe('protocol validators', () => {
     assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, id: '../evil' }] }), { ok: false, reason: 'modelCatalog result.entries[0].id: expected a plain name (letters, digits, ".", "_", "-"), got the string "../evil"' });
     assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, url: 'file:///etc/passwd' }] }), { ok: false, reason: 'modelCatalog result.entries[0].url: expected an http(s) URL, got the string "file:///etc/passwd"' });
     // A metadata key that names object structure is refused (as the webview refuses it: one schema), and pollutes nothing.
-    const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
+    const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","languages":["en"],"totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
     assert.deepEqual(inspected, { ok: false, reason: 'inspectModel result.files[0].metadata.__proto__: expected a key other than __proto__, constructor or prototype, got the string "__proto__"' });
+    const inspectedLanguage = (languages: unknown) => validateResult('inspectModel', { family: 'whisper', languages, totalBytes: 1, files: [] });
+    assert.deepEqual(inspectedLanguage(['en', 'DE']), { ok: false, reason: 'inspectModel result.languages[1]: expected a language code such as de, got the string "DE"' });
+    assert.deepEqual(inspectedLanguage(new Array<string>(201).fill('en')), { ok: false, reason: 'inspectModel result.languages: more than 200 items' });
+    assert.equal(inspectedLanguage(['en', 'yue']).ok, true);
     assert.equal(({} as Record<string, unknown>).x, undefined);
     assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a number from 0 to 60000, got nothing (missing)' });
     assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });

@@ -18,8 +18,10 @@ import { fetchToPart } from '../../src/engine/download/http';
 import type { CatalogEntry, DownloadProgress } from '../../src/engine/download/types';
 import { MurmurError } from '../../src/engine/errors';
 import { isLanguageSetting } from '../../src/engine/languages';
-import { catalogEntry } from '../../src/protocol/model-tools';
 import { resolveModel } from '../../src/engine/models/detect';
+import { packageRoot } from '../../src/engine/paths';
+import { catalogEntry } from '../../src/protocol/model-tools';
+import { formatBytes } from '../../src/webview/format';
 import { sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
@@ -303,6 +305,18 @@ describe('model download', () => {
     assert.ok(MODEL_CATALOG.some((e) => e.id === 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17'));
     assert.ok(MODEL_CATALOG.some((e) => e.id === 'sherpa-onnx-streaming-zipformer-en-2023-06-26'));
     for (const family of ['whisper', 'parakeet', 'nemotron'] as const) assert.ok(MODEL_CATALOG.some((e) => e.family === family), `a ${family} model is offered`);
+  });
+
+  test("the README's Languages section says what the catalog says", () => {
+    const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Languages'), readme.indexOf('## How it is built'));
+    assert.ok(section.length > 100, 'the README has a Languages section');
+    for (const e of MODEL_CATALOG.filter((x) => ['whisper', 'parakeet', 'nemotron'].includes(x.family))) {
+      const size = formatBytes(e.bytes).replace(' MB', '');
+      assert.ok(section.includes(`${size} MB`) || section.includes(`${size},`), `${e.id}: its download size (${size} MB) as the panel shows it`);
+    }
+    const v3 = MODEL_CATALOG.find((e) => e.id.includes('parakeet-tdt-0.6b-v3'))?.languages ?? [];
+    assert.ok(section.includes(`25 European: ${[...v3].sort().join(', ')} |`), 'the Parakeet v3 languages, sorted');
   });
 
   test('the catalog says which model suits which language', () => {

@@ -2,6 +2,7 @@
  * Command-line arguments to a command, with usage errors that say what was wrong. Options take
  * `--name value` or `--name=value`; `-h`/`--help` anywhere asks for help.
  */
+import { isLanguageSetting } from '../engine/languages';
 import type { ModelFamily } from '../engine/recognizer';
 import { MODEL_FAMILIES } from '../protocol/model-tools';
 
@@ -96,7 +97,8 @@ export function parseArgs(argv: readonly string[]): Command {
   if (model !== undefined) out.model = model;
   const language = values.get('--language');
   if (language !== undefined) {
-    if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language)) throw new UsageError(`--language takes a language code such as en, de or pt-BR; got "${language}".`);
+    // The same values as murmur.language: what the CLI accepts, the extension can send.
+    if (!isLanguageSetting(language)) throw new UsageError(`--language takes a language code such as en, de or fr (or auto); got "${language}".`);
     out.language = language;
   }
   return out;

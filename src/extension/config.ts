@@ -14,6 +14,7 @@ import { MODEL_FAMILIES } from '../protocol/model-tools';
 import type { InterpretOptions } from '../text/interpret';
 import type { FormatOptions } from '../text/smart-format';
 import { bounded } from './config-bounds';
+import { languageSetting } from './config-language';
 import { MappingFileReader } from './mapping-file';
 import { USER_ONLY } from './user-only-settings';
 
@@ -84,6 +85,7 @@ export function readConfig(defaultModelDir: string, mappingFiles: MappingFileRea
       maxUtteranceSec: bounded('vad.maxUtteranceSeconds', c.get('vad.maxUtteranceSeconds')),
       normalizeGain: c.get<boolean>('normalizeGain', true) !== false,
       decoding,
+      language: languageSetting(get(c, 'language')),
     },
     format: {
       smartSpacing: c.get<boolean>('text.smartSpacing', true) !== false,

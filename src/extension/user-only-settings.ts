@@ -13,6 +13,8 @@ export const USER_ONLY: readonly string[] = [
   'model.decoder',
   'model.joiner',
   'model.tokens',
+  // Like the model: a repository forcing a language would turn the user's speech into nonsense.
+  'language',
   'microphone.device',
   'voice.mappingFile',
   'export.outputDirectory',

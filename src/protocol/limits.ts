@@ -28,6 +28,8 @@ export const LIMITS = {
   exportedFiles: 64,
   catalogEntries: 256,
   catalogFiles: 64,
+  /** Languages of one model: Whisper lists 100; a longer list is not a model's. */
+  languages: 200,
   comparisonRows: 16,
   downloads: 256,
 } as const;

@@ -9,12 +9,13 @@
  * requests, each with a numeric `id`; every request gets exactly one response with that id.
  * Sidecar -> host: responses and unsolicited events. Within one direction, order is kept.
  *
- * No engine code lives here (engine types only), so the extension does not pull the engine into
- * the extension host bundle.
+ * No engine code lives here (engine types only, and the language code pattern from the pure
+ * engine/languages.ts), so the extension does not pull the engine into the extension host bundle.
  */
 import type { MurmurErrorCode } from '../engine/errors';
 import type { LogLevel } from '../engine/log';
 import type { ModelLocation } from '../engine/models/spec';
+import { LANGUAGE_MAX_LENGTH, LANGUAGE_PATTERN } from '../engine/languages';
 import type { FinalEvent as EngineFinal, ModelFamily, RecognizerOptions } from '../engine/recognizer';
 import { Invalid, name as nameCheck, record } from './check';
 import { LIMITS } from './limits';
@@ -70,6 +71,8 @@ const recognizerOptionFields = {
   normalizeGain: bool,
   hotwords: optional(arr(str({ nonEmpty: true, max: 128 }), MAX_HOTWORDS, 'an array of words')),
   hotwordScore: optional(num({ min: 0, max: 20 })),
+  /** murmur.language: "auto" or a language code (engine/languages.ts). */
+  language: optional(str({ max: LANGUAGE_MAX_LENGTH, pattern: LANGUAGE_PATTERN, expected: '"auto" or a language code such as de' })),
 };
 /** The options in force (setOptions' answer), checked against the engine's own type. */
 export const recognizerOptions: Schema<RecognizerOptions> = obj(recognizerOptionFields);

@@ -98,7 +98,11 @@ const inspectedFile = obj({
   quantization: optional(oneOf(QUANTIZATIONS)),
 });
 
-export const modelInspection: Schema<ModelInspection> = obj({ family: oneOf(MODEL_FAMILIES), files: arr(inspectedFile, LIMITS.inspectedFiles), totalBytes: bytes });
+/** A language a model hears: a code as in engine/languages.ts ("auto" is a setting, not a language). */
+const languageCode = str({ max: 3, pattern: /^[a-z]{2,3}$/, expected: 'a language code such as de' });
+const languages = arr(languageCode, LIMITS.languages, 'an array of language codes');
+
+export const modelInspection: Schema<ModelInspection> = obj({ family: oneOf(MODEL_FAMILIES), languages, files: arr(inspectedFile, LIMITS.inspectedFiles), totalBytes: bytes });
 
 export const comparisonRow: Schema<ComparisonRow> = obj({
   label,
@@ -126,6 +130,7 @@ export const catalogEntry: Schema<CatalogEntry> = obj({
   root: text(LIMITS.path),
   files: arr(str({ nonEmpty: true, max: LIMITS.path }), LIMITS.catalogFiles),
   license: text(LIMITS.label),
+  languages: optional(languages),
   /** Shown as text (never a link, never opened), so any short text: a mirror may name a page of its own. */
   page: text(LIMITS.url),
 });

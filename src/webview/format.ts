@@ -24,6 +24,34 @@ export function formatBytes(n: number): string {
   return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
 }
 
+let displayNames: Intl.DisplayNames | undefined;
+
+/** "German" for "de"; the code itself where the runtime has no name for it (Whisper's "jw"). */
+export function languageName(code: string): string {
+  try {
+    displayNames ??= new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+    return displayNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+export interface LanguagesDescription {
+  /** What the panel shows: the names of a few languages, or how many with the first ones named. */
+  text: string;
+  /** Every language by name (a tooltip), '' when none is stated. */
+  title: string;
+}
+
+/** How the panel names the languages a model hears; the catalog and the inspected model share it. */
+export function describeLanguages(codes: readonly string[] | undefined): LanguagesDescription {
+  if (!codes || codes.length === 0) return { text: 'Not stated', title: '' };
+  const names = codes.map(languageName);
+  const title = names.join(', ');
+  if (names.length <= 4) return { text: title, title };
+  return { text: `${names.length} languages (${names.slice(0, 3).join(', ')}, …)`, title };
+}
+
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -132,6 +160,16 @@ export interface InUseDescription {
   path: string;
   /** That it is memory-mapped already, and from where. */
   mapped: Segments;
+}
+
+/**
+ * The languages of the model to export: what its files say, else what the catalog says of the
+ * catalog model in that folder (downloads are kept under their catalog id).
+ */
+export function inspectedLanguages(languages: readonly string[], source: ModelLocation | null | undefined, catalog: readonly CatalogEntry[]): readonly string[] {
+  if (languages.length > 0) return languages;
+  const folder = source?.dir !== undefined && source.encoder === undefined ? baseName(source.dir) : undefined;
+  return catalog.find((e) => folder !== undefined && e.id === folder)?.languages ?? [];
 }
 
 /** What the "Model in use" section says. */

@@ -7,9 +7,15 @@ import type { CatalogEntry, DownloadProgress } from '../engine/download/types';
 import type { ComparisonRow, InspectedFile } from '../engine/export/types';
 import type { PanelState } from '../protocol/webview';
 import { button, byId, clear, el, icon, setMessage, show } from './dom';
-import { baseName, describeDownload, describeInUse, describeLocation, downloadFraction, formatBytes, formatMs, formatPercent, formatRtf, settingsTargetText, sourceNote, takeaway, type Segments } from './format';
+import { baseName, describeDownload, describeInUse, describeLanguages, describeLocation, inspectedLanguages, downloadFraction, formatBytes, formatMs, formatPercent, formatRtf, settingsTargetText, sourceNote, takeaway, type Segments } from './format';
 
-const FAMILY: Record<string, string> = { moonshine: 'Moonshine (encoder-decoder)', zipformer: 'Zipformer (streaming transducer)' };
+const FAMILY: Record<string, string> = {
+  moonshine: 'Moonshine (encoder-decoder)',
+  zipformer: 'Zipformer (streaming transducer)',
+  whisper: 'Whisper (encoder-decoder)',
+  parakeet: 'Parakeet TDT (transducer)',
+  nemotron: 'Nemotron (streaming transducer)',
+};
 const FORMAT: Record<string, string> = { onnx: 'ONNX', ort: 'ORT', text: 'Text' };
 const QUANTIZATION: Record<string, string> = { int8: 'int8', uint8: 'uint8', float32: 'float32', float16: 'float16', mixed: 'Mixed', unknown: 'Unknown' };
 
@@ -57,6 +63,10 @@ export function renderModel(state: PanelState): void {
   byId('model-family', HTMLElement).textContent = FAMILY[inspection.family] ?? inspection.family;
   byId('model-size', HTMLElement).textContent = formatBytes(inspection.totalBytes);
   byId('model-file-count', HTMLElement).textContent = String(inspection.files.length);
+  const languages = describeLanguages(inspectedLanguages(inspection.languages, state.source, state.catalog));
+  const languagesEl = byId('model-languages', HTMLElement);
+  languagesEl.textContent = languages.text;
+  languagesEl.title = languages.title;
 
   const body = byId('model-files-body', HTMLTableSectionElement);
   clear(body);
@@ -193,11 +203,13 @@ export class CatalogView {
     const error = el('p', { class: 'message error', attrs: { role: 'alert', ...tid('download-error') } });
     const inUse = el('span', { class: 'badge', text: 'In use', attrs: tid('catalog-in-use') });
     const titleId = `catalog-title-${id}`;
+    const languages = describeLanguages(e.languages);
     const root = el(
       'li',
       { class: 'catalog-item', attrs: { 'aria-labelledby': titleId, ...tid('catalog-item') } },
       el('div', { class: 'catalog-head' }, el('h3', { text: e.title, attrs: { id: titleId } }), inUse, el('span', { class: 'meta', text: `${FAMILY[e.family] ?? e.family} · ${formatBytes(e.bytes)} · ${e.license || 'licence not stated'}` })),
       el('p', { class: 'description', text: e.description }),
+      el('p', { class: 'languages', text: `Languages: ${languages.text}`, attrs: { title: languages.title, ...tid('catalog-languages') } }),
       el('p', { class: 'release-page' }, 'Release page: ', el('code', { class: 'selectable', text: e.page })),
       el('div', { class: 'row' }, download, use),
       progress,

@@ -118,6 +118,7 @@ describe('murmur command line', () => {
       [['--tokens'], /--tokens prints the token ids of the reference decode: add --no-vad/],
       [['--no-vad', '--stream'], /cannot be combined with --stream/],
       [['--language', 'German'], /--language takes a language code/],
+      [['--language', 'pt-BR'], /--language takes a language code/],
       [['--language', 'de'], /transcribes one language and takes no --language/],
     ];
     for (const [args, message] of cases) {

@@ -17,7 +17,11 @@ import { extractArchive, systemBzip2 } from '../../src/engine/download/extract';
 import { fetchToPart } from '../../src/engine/download/http';
 import type { CatalogEntry, DownloadProgress } from '../../src/engine/download/types';
 import { MurmurError } from '../../src/engine/errors';
+import { isLanguageSetting } from '../../src/engine/languages';
 import { resolveModel } from '../../src/engine/models/detect';
+import { packageRoot } from '../../src/engine/paths';
+import { catalogEntry } from '../../src/protocol/model-tools';
+import { formatBytes } from '../../src/webview/format';
 import { sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
@@ -285,15 +289,46 @@ describe('model download', () => {
       for (const f of e.files) assert.ok(!f.split('/').includes('..') && !f.startsWith('/') && f.length > 0, `${what}: file ${f}`);
       assert.ok(e.files.some((f) => /encoder/i.test(f) && f.endsWith('.onnx')), `${what}: an encoder`);
       assert.ok(e.files.some((f) => /decoder/i.test(f) && f.endsWith('.onnx')), `${what}: a decoder`);
-      if (e.family === 'zipformer') {
+      if (e.family === 'zipformer' || e.family === 'parakeet' || e.family === 'nemotron') {
         assert.ok(e.files.some((f) => /joiner/i.test(f) && f.endsWith('.onnx')), `${what}: a joiner`);
         assert.ok(e.files.includes('tokens.txt'), `${what}: tokens.txt`);
-        assert.ok(e.files.filter((f) => f.endsWith('.onnx')).every((f) => /int8/.test(f)), `${what}: int8 weights`);
       }
+      if (e.family !== 'moonshine') assert.ok(e.files.filter((f) => f.endsWith('.onnx')).every((f) => /int8/.test(f)), `${what}: int8 weights`);
+      if (e.family === 'whisper') assert.ok(e.files.some((f) => f.endsWith('tokens.txt')), `${what}: tokens`);
+      // Every built-in entry says which languages it hears, as codes the panel can name.
+      assert.ok(e.languages && e.languages.length > 0, `${what}: languages`);
+      for (const code of e.languages) assert.ok(isLanguageSetting(code) && code !== 'auto', `${what}: language ${code}`);
+      assert.equal(new Set(e.languages).size, e.languages.length, `${what}: no language twice`);
+      assert.equal(catalogEntry.check(e, what).languages?.length, e.languages.length, `${what}: passes the protocol's check`);
     }
     assert.ok(MODEL_CATALOG.some((e) => e.family === 'moonshine'));
     assert.ok(MODEL_CATALOG.some((e) => e.id === 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17'));
     assert.ok(MODEL_CATALOG.some((e) => e.id === 'sherpa-onnx-streaming-zipformer-en-2023-06-26'));
+    for (const family of ['whisper', 'parakeet', 'nemotron'] as const) assert.ok(MODEL_CATALOG.some((e) => e.family === family), `a ${family} model is offered`);
+  });
+
+  test("the README's Languages section says what the catalog says", () => {
+    const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Languages'), readme.indexOf('## How it is built'));
+    assert.ok(section.length > 100, 'the README has a Languages section');
+    for (const e of MODEL_CATALOG.filter((x) => ['whisper', 'parakeet', 'nemotron'].includes(x.family))) {
+      const size = formatBytes(e.bytes).replace(' MB', '');
+      assert.ok(section.includes(`${size} MB`) || section.includes(`${size},`), `${e.id}: its download size (${size} MB) as the panel shows it`);
+    }
+    const v3 = MODEL_CATALOG.find((e) => e.id.includes('parakeet-tdt-0.6b-v3'))?.languages ?? [];
+    assert.ok(section.includes(`25 European: ${[...v3].sort().join(', ')} |`), 'the Parakeet v3 languages, sorted');
+  });
+
+  test('the catalog says which model suits which language', () => {
+    const offering = (code: string) => MODEL_CATALOG.filter((e) => e.languages?.includes(code)).map((e) => e.id);
+    assert.deepEqual(
+      MODEL_CATALOG.filter((e) => e.languages?.length === 1).map((e) => [e.family, e.languages?.[0]]),
+      MODEL_CATALOG.filter((e) => ['moonshine', 'zipformer', 'nemotron'].includes(e.family) || e.id.includes('parakeet-tdt-0.6b-v2')).map((e) => [e.family, 'en']),
+      'the single-language models are the English ones',
+    );
+    assert.ok(offering('de').some((id) => id.includes('parakeet-tdt-0.6b-v3')) && offering('de').some((id) => id.includes('whisper')), 'German: Parakeet v3 and Whisper');
+    assert.deepEqual(offering('ja'), MODEL_CATALOG.filter((e) => e.family === 'whisper').map((e) => e.id), 'Japanese: the Whisper models only');
+    assert.deepEqual(offering('yue'), ['sherpa-onnx-whisper-turbo'], 'Cantonese: turbo only');
   });
 
   test('a full download installs exactly the listed files as a model resolveModel accepts', async () => {

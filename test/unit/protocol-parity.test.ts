@@ -10,7 +10,7 @@ import { validateResult } from '../../src/protocol';
 import { validateToWebview } from '../../src/protocol/webview';
 
 const SHA = 'a'.repeat(64);
-const inspection = { family: 'moonshine', totalBytes: 2, files: [{ role: 'encoder', path: '/m/e.onnx', bytes: 2, format: 'onnx', metadata: { k: 'v' }, opset: 17, producer: 'p', quantization: 'int8' }] };
+const inspection = { family: 'moonshine', languages: ['en'], totalBytes: 2, files: [{ role: 'encoder', path: '/m/e.onnx', bytes: 2, format: 'onnx', metadata: { k: 'v' }, opset: 17, producer: 'p', quantization: 'int8' }] };
 const exportResult = { outputDir: '/o', family: 'moonshine', files: [{ name: 'e.ort', role: 'encoder', bytes: 1, sha256: SHA }], cardPath: '/o/MODEL_CARD.md', manifestPath: '/o/manifest.json', location: { family: 'moonshine', dir: '/o' }, elapsedMs: 5 };
 const row = { label: 'source', path: '/m/e.onnx', format: 'onnx', fileBytes: 1, loadMs: 1, rssBytes: 1, rtf: 0.1, transcript: 'hello' };
 const entry = { id: 'm-1', title: 'M', family: 'zipformer', description: 'd', url: 'https://example.com/m.tar.bz2', bytes: 1, sha256: SHA, archive: 'tar.bz2', root: 'm', files: ['a.onnx'], license: 'MIT', page: 'https://example.com' };

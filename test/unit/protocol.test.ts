@@ -49,6 +49,9 @@ const validRequests: Request[] = [
   { type: 'cancelDictation', id: 23, session: 0 },
   { type: 'setOptions', id: 9, options: { endpointSilenceMs: 1200 } },
   { type: 'setOptions', id: 10, options: {} },
+  { type: 'setOptions', id: 11, options: { language: 'de' } },
+  { type: 'setOptions', id: 12, options: { language: 'auto' } },
+  { type: 'startDictation', id: 13, source: { kind: 'microphone' }, options: { language: 'haw' } },
   { type: 'startDictation', id: 20, source: { kind: 'microphone' }, options: { hotwords: ['getUserName', 'zipformer'], hotwordScore: 2 } },
   { type: 'listDevices', id: 11 },
   { type: 'ping', id: 12 },
@@ -92,13 +95,17 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
   startDictation: [{ session: 1 }],
   stopDictation: [{ session: 1 }, { session: null }],
   cancelDictation: [{ session: null }],
-  setOptions: [{ options: { partials: true, partialIntervalMs: 300, endpointing: true, endpointSilenceMs: 800, maxUtteranceSec: 20, decoding: 'greedy', beamSize: 4, normalizeGain: true } }],
+  setOptions: [
+    { options: { partials: true, partialIntervalMs: 300, endpointing: true, endpointSilenceMs: 800, maxUtteranceSec: 20, decoding: 'greedy', beamSize: 4, normalizeGain: true } },
+    { options: { partials: true, partialIntervalMs: 300, endpointing: true, endpointSilenceMs: 800, maxUtteranceSec: 20, decoding: 'greedy', beamSize: 4, normalizeGain: true, language: 'fr' } },
+  ],
   listDevices: [{ devices: [] }, { devices: [{ name: 'default', description: 'System default' }] }],
   ping: [{ uptimeMs: 0 }],
   shutdown: [{}],
   inspectModel: [
     {
       family: 'zipformer',
+      languages: ['en'],
       totalBytes: 10,
       files: [
         { role: 'encoder', path: '/m/encoder.onnx', bytes: 9, format: 'onnx', opset: 13, producer: 'pytorch', quantization: 'int8', metadata: { model_type: 'zipformer2' } },
@@ -126,6 +133,7 @@ const validResults: { [K in RequestType]: ResultMap[K][] } = {
     {
       entries: [
         { id: 'm-1', title: 'M', family: 'zipformer', description: 'd', url: 'https://example.org/m.tar.bz2', bytes: 5, sha256: SHA, archive: 'tar.bz2', root: 'm', files: ['tokens.txt'], license: 'Apache-2.0', page: 'https://example.org' },
+        { id: 'm-2', title: 'M2', family: 'whisper', description: 'd', url: 'https://example.org/m2.tar.bz2', bytes: 5, sha256: SHA, archive: 'tar.bz2', root: 'm2', files: ['tokens.txt'], license: 'MIT', languages: ['en', 'de', 'yue'], page: 'https://example.org' },
       ],
     },
   ],
@@ -191,7 +199,7 @@ describe('protocol validators', () => {
     ['hello with a numeric version', { type: 'hello', id: 1, version: 1 }, 'hello.version: expected a non-empty string, got the number 1'],
     ['loadModel without a location', { type: 'loadModel', id: 1, threads: 1 }, 'loadModel.location: expected an object, got nothing (missing)'],
     ['loadModel with a relative dir', { type: 'loadModel', id: 1, threads: 1, location: { dir: 'models/x' } }, 'loadModel.location.dir: expected an absolute path, got the string "models/x"'],
-    ['loadModel with an unknown family', { type: 'loadModel', id: 1, threads: 1, location: { dir: '/m', family: 'whisper' } }, 'loadModel.location.family: expected one of "auto", "moonshine", "zipformer", got the string "whisper"'],
+    ['loadModel with an unknown family', { type: 'loadModel', id: 1, threads: 1, location: { dir: '/m', family: 'wav2vec' } }, 'loadModel.location.family: expected one of "auto", "moonshine", "zipformer", "whisper", "parakeet", "nemotron", got the string "wav2vec"'],
     ['loadModel with 0 threads', { type: 'loadModel', id: 1, threads: 0, location: { dir: '/m' } }, 'loadModel.threads: expected an integer from 1 to 64, got the number 0'],
     ['loadModel with string threads', { type: 'loadModel', id: 1, threads: '2', location: { dir: '/m' } }, 'loadModel.threads: expected an integer from 1 to 64, got the string "2"'],
     ['loadModel with a numeric cacheDir', { type: 'loadModel', id: 1, threads: 1, location: {}, cacheDir: 5 }, 'loadModel.cacheDir: expected a non-empty string, got the number 5'],
@@ -225,6 +233,11 @@ describe('protocol validators', () => {
     ['hotwords with a hole', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', , 'fine'] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got nothing (missing)'],
     ['more hotwords than allowed', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: new Array<string>(6000).fill('w') } }, /^startDictation\.options\.hotwords: more than \d+ items$/.source],
     ['an empty hotword', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { hotwords: ['ok', ''] } }, 'startDictation.options.hotwords[1]: expected a non-empty string, got the string ""'],
+    ['a language name instead of a code', { type: 'setOptions', id: 1, options: { language: 'German' } }, 'setOptions.options.language: expected "auto" or a language code such as de, got the string "German"'],
+    ['a language with a region', { type: 'startDictation', id: 1, source: { kind: 'microphone' }, options: { language: 'pt-BR' } }, 'startDictation.options.language: expected "auto" or a language code such as de, got the string "pt-BR"'],
+    ['an empty language', { type: 'setOptions', id: 1, options: { language: '' } }, 'setOptions.options.language: expected "auto" or a language code such as de, got the string ""'],
+    ['a language that is not a string', { type: 'setOptions', id: 1, options: { language: 7 } }, 'setOptions.options.language: expected a string, got the number 7'],
+    ['an oversized language', { type: 'setOptions', id: 1, options: { language: 'x'.repeat(100) } }, /^setOptions\.options\.language: expected a string of at most 8/.source],
     ['a hotword score above 20', { type: 'setOptions', id: 1, options: { hotwordScore: 50 } }, 'setOptions.options.hotwordScore: expected a number from 0 to 20, got the number 50'],
     ['a cancel with a string task', { type: 'cancelTask', id: 1, task: '4' }, 'cancelTask.task: expected an integer >= 0, got the string "4"'],
     ['diagnostics without an id', { type: 'diagnostics' }, 'diagnostics.id: expected an integer >= 0, got nothing (missing)'],
@@ -285,8 +298,12 @@ describe('protocol validators', () => {
     assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, id: '../evil' }] }), { ok: false, reason: 'modelCatalog result.entries[0].id: expected a plain name (letters, digits, ".", "_", "-"), got the string "../evil"' });
     assert.deepEqual(validateResult('modelCatalog', { entries: [{ ...entry, url: 'file:///etc/passwd' }] }), { ok: false, reason: 'modelCatalog result.entries[0].url: expected an http(s) URL, got the string "file:///etc/passwd"' });
     // A metadata key that names object structure is refused (as the webview refuses it: one schema), and pollutes nothing.
-    const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
+    const inspected = validateResult('inspectModel', JSON.parse('{"family":"moonshine","languages":["en"],"totalBytes":1,"files":[{"role":"encoder","path":"/m/e.onnx","bytes":1,"format":"onnx","metadata":{"__proto__":"x","k":"v"}}]}'));
     assert.deepEqual(inspected, { ok: false, reason: 'inspectModel result.files[0].metadata.__proto__: expected a key other than __proto__, constructor or prototype, got the string "__proto__"' });
+    const inspectedLanguage = (languages: unknown) => validateResult('inspectModel', { family: 'whisper', languages, totalBytes: 1, files: [] });
+    assert.deepEqual(inspectedLanguage(['en', 'DE']), { ok: false, reason: 'inspectModel result.languages[1]: expected a language code such as de, got the string "DE"' });
+    assert.deepEqual(inspectedLanguage(new Array<string>(201).fill('en')), { ok: false, reason: 'inspectModel result.languages: more than 200 items' });
+    assert.equal(inspectedLanguage(['en', 'yue']).ok, true);
     assert.equal(({} as Record<string, unknown>).x, undefined);
     assert.deepEqual(validateResult('setOptions', { options: { partials: true } }), { ok: false, reason: 'setOptions result.options.partialIntervalMs: expected a number from 0 to 60000, got nothing (missing)' });
     assert.deepEqual(validateResult('ping', null), { ok: false, reason: 'ping result: expected an object, got null' });

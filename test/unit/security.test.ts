@@ -345,7 +345,7 @@ const state: PanelState = {
   source: { family: 'auto', dir: '/m' },
   defaultOutputDirs: { ort: '/m-ort', onnx: '/m-onnx' },
   inspecting: false,
-  inspection: { family: 'moonshine', totalBytes: 10, files: [{ role: 'encoder', path: '/m/e.onnx', bytes: 10, format: 'onnx', opset: 17, producer: 'p', quantization: 'int8', metadata: { k: 'v' } }] },
+  inspection: { family: 'moonshine', languages: ['en'], totalBytes: 10, files: [{ role: 'encoder', path: '/m/e.onnx', bytes: 10, format: 'onnx', opset: 17, producer: 'p', quantization: 'int8', metadata: { k: 'v' } }] },
   catalog: [catalogEntry],
   busy: { task: 'download', id: 'zipformer-20M' },
   lastExport: exportResult,

@@ -227,6 +227,18 @@ describe('sidecar process', () => {
     await client.call('setOptions', { options: { partials: true, endpointSilenceMs: 800 } });
   });
 
+  test('setOptions carries murmur.language to the sidecar, and an English-only model dictates with it set', async () => {
+    assert.equal((await client.call('setOptions', { options: {} })).options.language, undefined, 'unset until the extension sends it');
+    const { options } = await client.call('setOptions', { options: { language: 'de' } });
+    assert.equal(options.language, 'de');
+    // Zipformer hears English only: a forced language does not stop it.
+    const start = client.messages.length;
+    const { session } = await client.call('startDictation', { source: { kind: 'file', path: sharedPath(GOFORWARD), realtime: false }, options: { language: 'fr' } });
+    await client.waitForEvent('dictationEnded', (e) => e.session === session, 30_000, start);
+    assert.equal(client.events('final', start).length, 1);
+    assert.equal((await client.call('setOptions', { options: { language: 'auto' } })).options.language, 'auto');
+  });
+
   test('unloads the model, then shuts down cleanly on request', async () => {
     assert.deepEqual(await client.call('unloadModel', {}), { unloaded: true });
     assert.equal((await client.callError('startDictation', { source: { kind: 'microphone' } })).code, 'NO_MODEL');

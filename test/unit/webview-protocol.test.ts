@@ -31,6 +31,7 @@ const source = { family: 'auto' as const, dir: '/home/u/models/moonshine-tiny' }
 
 const inspection: ModelInspection = {
   family: 'moonshine',
+  languages: ['en'],
   totalBytes: 29_000_000,
   files: [
     { role: 'encoder', path: '/home/u/models/moonshine-tiny/encoder_model.onnx', bytes: 8_000_000, format: 'onnx', opset: 17, producer: 'pytorch', quantization: 'int8', metadata: { model_type: 'moonshine', 'hf.revision': 'abc' } },

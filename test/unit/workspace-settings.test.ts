@@ -330,6 +330,7 @@ describe('package.json: what a workspace may set', () => {
     'murmur.model.decoder',
     'murmur.model.joiner',
     'murmur.model.tokens',
+    'murmur.language',
     'murmur.microphone.device',
     'murmur.voice.mappingFile',
     'murmur.export.outputDirectory',

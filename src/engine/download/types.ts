@@ -22,6 +22,12 @@ export interface CatalogEntry {
   /** Files (relative to root) to keep; anything else in the archive (test wavs, scripts) is skipped. */
   files: string[];
   license: string;
+  /**
+   * Languages the model hears (engine/languages.ts codes, Whisper's 99 or 100 listed in full), so
+   * the catalog can say which model suits which language. Every built-in entry states them; a
+   * mirror's catalog file (MURMUR_CATALOG_FILE) may leave them out.
+   */
+  languages?: string[];
   /** Release page the URL, size and checksum were taken from. */
   page: string;
 }

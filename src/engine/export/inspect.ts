@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveModel } from '../models/detect';
 import type { ModelLocation } from '../models/spec';
+import { languagesOf } from '../languages';
 import { fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import { readManifest, type ManifestOnnxOutline } from './manifest';
 import type { InspectedFile, ModelInspection, Quantization } from './types';
@@ -69,5 +70,7 @@ export function inspectModel(location: ModelLocation): ModelInspection {
   if (files.family === 'zipformer') roles.push(['joiner', files.joiner]);
   const out = roles.map(([role, file]) => (isOrt(file) ? describeOrt(role, file, outlineFor(file), manifest?.onnxruntime) : describeOnnx(role, file, outlineFor(file))));
   if (files.family === 'zipformer') out.push({ role: 'tokens', path: files.tokens, bytes: fs.statSync(files.tokens).size, format: 'text', metadata: {} });
-  return { family: files.family, files: out, totalBytes: out.reduce((s, f) => s + f.bytes, 0) };
+  // Whisper and NeMo exports keep their metadata (languages, source model) on the encoder.
+  const languages = languagesOf(files.family, out.find((f) => f.role === 'encoder')?.metadata ?? {});
+  return { family: files.family, languages, files: out, totalBytes: out.reduce((s, f) => s + f.bytes, 0) };
 }

@@ -82,6 +82,8 @@ export interface InspectedFile {
 
 export interface ModelInspection {
   family: ModelFamily;
+  /** Languages the model hears (languagesOf: its family and encoder metadata); [] when unknown. */
+  languages: string[];
   files: InspectedFile[];
   totalBytes: number;
 }

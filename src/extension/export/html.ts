@@ -176,6 +176,7 @@ export function exportPanelHtml(r: ExportHtmlResources): string {
           <div><dt>Family</dt><dd ${ids('model-family')}></dd></div>
           <div><dt>Total size</dt><dd ${ids('model-size')}></dd></div>
           <div><dt>Files</dt><dd ${ids('model-file-count')}></dd></div>
+          <div><dt>Languages</dt><dd ${ids('model-languages')}></dd></div>
         </dl>
         <table class="grid" ${ids('model-files')} hidden>
           <caption class="visually-hidden">Files of the model</caption>

@@ -19,6 +19,7 @@ import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type 
 import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
+import { sherpaMoonshineFormatError } from './moonshine/sherpa-formats';
 
 export interface ResolvedModel {
   files: ResolvedModelFiles;
@@ -275,6 +276,8 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
 
   const moonEnc = inDir(/^encoder_model.*\.onnx$/i);
   const moonDec = inDir(/^decoder_model_merged.*\.onnx$/i);
+  const sherpaMoonshine = dir && !explicit && !moonEnc.length && !moonDec.length ? sherpaMoonshineFormatError(dir, names) : undefined;
+  if (sherpaMoonshine) throw sherpaMoonshine;
   const family =
     location.family && location.family !== 'auto' ? location.family : explicit ? (location.joiner || location.tokens ? 'zipformer' : moonEnc.length ? 'moonshine' : 'zipformer') : moonEnc.length || moonDec.length ? 'moonshine' : 'zipformer';
 

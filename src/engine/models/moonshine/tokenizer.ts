@@ -26,6 +26,11 @@ export interface MoonshineTokenizer {
    * well. Vocabulary biasing leaves such words alone (vocabulary.ts).
    */
   isCommonWord(word: string): boolean;
+  /**
+   * The vocabulary, id -> SentencePiece piece ("\u2581" marks a word start, "<0x0A>" is a byte).
+   * Only tests use it: they derive sherpa-onnx's tokens.txt from it, so both decode with one table.
+   */
+  readonly pieces: readonly string[];
 }
 
 /** The parts of llama-tokenizer-js's tokenizer object we use or release. */
@@ -60,5 +65,6 @@ function wrap(llama: LlamaTokenizerObject): MoonshineTokenizer {
     isCommonWord(word) {
       return word.length === 0 || wholeWords.has(WORD_START + word.toLowerCase());
     },
+    pieces: llama.vocabById,
   };
 }

@@ -118,7 +118,8 @@ export function writeSyntheticWhisper(dir: string, options: SyntheticWhisperOpti
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const lines: string[] = [];
   for (let id = 0; id < vocab; id++) {
-    const piece = id < text ? `${id % 3 === 0 ? ' ' : ''}${letters[id % 26]}${letters[Math.floor(id / 26) % 26]}` : `<|special${id}|>`;
+    // Three letters: every text piece is distinct, so pieces map back to ids unambiguously.
+    const piece = id < text ? `${id % 3 === 0 ? ' ' : ''}${letters[id % 26]}${letters[Math.floor(id / 26) % 26]}${letters[Math.floor(id / 676) % 26]}` : `<|special${id}|>`;
     lines.push(`${Buffer.from(piece, 'utf8').toString('base64')} ${id}`);
   }
   fs.mkdirSync(dir, { recursive: true });

@@ -21,6 +21,8 @@ export interface SyntheticWhisperOptions {
   /** Text tokens (ids 0..textTokens-1); the special tokens follow. */
   textTokens?: number;
   languages?: string[];
+  /** Metadata values to replace or add (tests of hostile model folders). */
+  metadataOverrides?: Record<string, string>;
 }
 
 export interface SyntheticWhisper {
@@ -85,6 +87,7 @@ export function writeSyntheticWhisper(dir: string, options: SyntheticWhisperOpti
     all_language_tokens: languages.map((_, i) => lang0 + i).join(','),
     all_language_codes: languages.join(','),
   };
+  Object.assign(metadata, options.metadataOverrides);
   const cross = (name: string): { name: string; type: 'float32'; shape: (number | string)[] } => ({ name, type: 'float32', shape: [layers, 1, 'T', d] });
   const encoderBytes = enc.model([{ name: 'mel', type: 'float32', shape: [1, nMels, 'T'] }], [cross('n_layer_cross_k'), cross('n_layer_cross_v')], metadata);
 

@@ -14,31 +14,9 @@ import { readWav, toMono16k } from '../../src/engine/audio/wav';
 import { loadModel } from '../../src/engine/models/load';
 import type { LoadedModel } from '../../src/engine/recognizer';
 import { isMurmurError } from '../../src/engine/errors';
-import { writeSyntheticWhisper, type SyntheticWhisper } from '../../bench/synthetic/whisper';
+import { writeSyntheticWhisper } from '../../bench/synthetic/whisper';
 import { clips } from '../helpers/shared';
-
-interface OfflineResult {
-  text: string;
-  tokens: string[];
-  lang: string;
-}
-interface OfflineStream {
-  acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
-}
-interface OfflineRecognizer {
-  createStream(): OfflineStream;
-  decode(s: OfflineStream): void;
-  getResult(s: OfflineStream): OfflineResult;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sherpa = require('sherpa-onnx-node') as { OfflineRecognizer: new (config: object) => OfflineRecognizer };
-
-function sherpaWhisper(model: SyntheticWhisper, language: string): OfflineRecognizer {
-  return new sherpa.OfflineRecognizer({
-    featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { whisper: { encoder: model.encoder, decoder: model.decoder, language, task: 'transcribe', tailPaddings: -1 }, tokens: model.tokens, numThreads: 1, provider: 'cpu', debug: 0 },
-  });
-}
+import { sherpaWhisperDecode, sherpaWhisperRecognizer } from '../../bench/sherpa-whisper';
 
 /** id of each piece, from the model's own tokens.txt (base64 piece, id). */
 function pieceIds(tokensFile: string): Map<string, number> {
@@ -68,13 +46,10 @@ for (const seed of [7, 23]) {
 
     for (const language of ['auto', 'de']) {
       test(`every shared clip, language ${language}: same tokens, text and language`, async () => {
-        const reference = sherpaWhisper(model, language === 'auto' ? '' : language);
+        const reference = sherpaWhisperRecognizer(model, { language });
         const detected = new Set<string>();
         for (const clip of audio) {
-          const s = reference.createStream();
-          s.acceptWaveform({ samples: clip.samples, sampleRate: 16000 });
-          reference.decode(s);
-          const want = reference.getResult(s);
+          const want = sherpaWhisperDecode(reference, clip.samples);
           const got = await murmur.decodeWhole(clip.samples, { language });
           const wantIds = want.tokens.map((p) => ids.get(p) ?? -1);
           assert.ok(wantIds.length >= 10, `${clip.name}: the reference decoded only ${wantIds.length} tokens`);

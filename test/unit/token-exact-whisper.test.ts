@@ -1,7 +1,8 @@
 /**
  * Whisper decodes token for token as sherpa-onnx-node does (issue 17, point 4): two seeds of the
  * synthetic Whisper (sherpa-onnx's export contract, random weights that emit long clip-specific
- * sequences), every shared clip, language detected and forced. Murmur loads the folder as a user
+ * sequences) and a small model of Whisper's real architecture, every shared clip, language detected
+ * and forced. Murmur loads the folder as a user
  * would (detection, loadModel, decodeWhole); sherpa-onnx-node's OfflineRecognizer decodes the same
  * files. Pieces are distinct in the synthetic tokens.txt, so sherpa's pieces map back to ids.
  */
@@ -16,7 +17,8 @@ import type { LoadedModel } from '../../src/engine/recognizer';
 import { isMurmurError } from '../../src/engine/errors';
 import { writeSyntheticWhisper } from '../../bench/synthetic/whisper';
 import { clips } from '../helpers/shared';
-import { sherpaWhisperDecode, sherpaWhisperRecognizer } from '../../bench/sherpa-whisper';
+import { sherpaWhisperDecode, sherpaWhisperRecognizer, type WhisperModelFiles } from '../../bench/sherpa-whisper';
+import { writeRealWhisper } from '../../bench/synthetic/whisper-real';
 
 /** id of each piece, from the model's own tokens.txt (base64 piece, id). */
 function pieceIds(tokensFile: string): Map<string, number> {
@@ -30,10 +32,25 @@ function pieceIds(tokensFile: string): Map<string, number> {
 
 const audio = clips().map((c) => ({ name: c.name, samples: toMono16k(readWav(c.path)) }));
 
-for (const seed of [7, 23]) {
-  describe(`Whisper token-exact with sherpa-onnx-node (synthetic, seed ${seed})`, () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `murmur-whisper-exact-${seed}-`));
-    const model = writeSyntheticWhisper(dir, { seed });
+/**
+ * The models: the synthetic Whisper at two seeds, and a small float32 model of Whisper's
+ * architecture (whisper-real.ts: attention over the self caches written at `offset`, cross
+ * attention over the encoder's K/V), whose tokens depend on every cache the loop feeds back.
+ */
+const MODELS: { label: string; write: (dir: string) => WhisperModelFiles; languages: string }[] = [
+  { label: 'synthetic, seed 7', write: (dir) => writeSyntheticWhisper(dir, { seed: 7 }), languages: 'en, de, fr' },
+  { label: 'synthetic, seed 23', write: (dir) => writeSyntheticWhisper(dir, { seed: 23 }), languages: 'en, de, fr' },
+  {
+    label: 'transformer with self-attention caches, small, float32',
+    write: (dir) => writeRealWhisper(dir, 5, { state: 64, heads: 2, ffn: 256, encoderLayers: 2, decoderLayers: 2, int8: false }),
+    languages: 'en, zh, de',
+  },
+];
+
+for (const { label, write, languages } of MODELS) {
+  describe(`Whisper token-exact with sherpa-onnx-node (${label})`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-whisper-exact-'));
+    const model = write(dir);
     const ids = pieceIds(model.tokens);
     let murmur: LoadedModel;
     before(async () => {
@@ -59,16 +76,16 @@ for (const seed of [7, 23]) {
           detected.add(want.lang);
         }
         if (language !== 'auto') assert.deepEqual([...detected], [language]);
-        else console.log(`seed ${seed}: languages detected: ${[...detected].join(', ')}`);
+        else console.log(`${label}: languages detected: ${[...detected].join(', ')}`);
       });
     }
 
     test('an unknown language is refused with the languages the model has', async () => {
       await assert.rejects(
         () => murmur.decodeWhole(audio[0].samples, { language: 'xx' }),
-        (e: unknown) => isMurmurError(e) && /"xx"/.test(e.message) && /en, de, fr/.test(e.message),
+        (e: unknown) => isMurmurError(e) && /"xx"/.test(e.message) && e.message.includes(languages),
       );
-      assert.throws(() => murmur.createRecognizer({ language: 'xx' }), (e: unknown) => isMurmurError(e) && /en, de, fr/.test(e.message));
+      assert.throws(() => murmur.createRecognizer({ language: 'xx' }), (e: unknown) => isMurmurError(e) && e.message.includes(languages));
     });
 
     test('the VAD-segmented recognizer (dictation) gives finals with text on a clip', async () => {

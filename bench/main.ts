@@ -28,7 +28,7 @@ import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
-import { whisperBench } from './whisper';
+import { whisperBench, whisperRssChild } from './whisper';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -244,10 +244,12 @@ async function loadTimes(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  // A child of the Whisper section, measuring one side's peak memory on its own.
+  if (only[0] === 'whisper-rss') return whisperRssChild(only[1], Number(only[2]), only[3], loadClips());
   console.log(`Murmur benchmark: ${results.cpus} x ${results.cpu}, Node ${process.version}, ${RUNS} runs`);
   const clips = loadClips();
   console.log(`audio: ${clips.length} clips, ${fmt(clips.reduce((s, c) => s + c.seconds, 0), 1)} s`);
-  const only = process.argv.slice(2);
   const want = (s: string) => only.length === 0 || only.includes(s);
   if (want('zipformer')) await zipformerVsSherpa(clips);
   if (want('moonshine')) await moonshineRtf(clips);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveModel } from '../../src/engine/models/detect';
+import { loadModel } from '../../src/engine/models/load';
 import { isMurmurError } from '../../src/engine/errors';
 import { writeSyntheticWhisper } from '../../bench/synthetic/whisper';
 
@@ -67,6 +68,20 @@ describe('Whisper detection (sherpa-onnx release folders)', () => {
     const dir = releaseFolder('wrong-decoder');
     fs.copyFileSync(path.join(dir, 'tiny-encoder.onnx'), path.join(dir, 'tiny-decoder.int8.onnx'));
     fails(dir, 'MODEL_WRONG_FAMILY', /tiny-decoder\.int8\.onnx is not a sherpa-onnx Whisper decoder: it lacks tokens/);
+  });
+
+  test('a tokens file with an id beyond n_vocab or a line that is not "<base64> <id>" fails the load, naming the line', async () => {
+    for (const [name, line, message] of [
+      ['big-id', 'YWJj 999999', /line 1 is not "<base64> <id>" with an id below the model's n_vocab=\d+: "YWJj 999999"/],
+      ['not-base64', 'a b c', /line 1 is not "<base64> <id>"/],
+    ] as const) {
+      const dir = releaseFolder(name);
+      fs.writeFileSync(path.join(dir, 'tiny-tokens.txt'), `${line}\n`);
+      await assert.rejects(
+        () => loadModel({ dir }, { threads: 1, noCache: true }),
+        (e: unknown) => isMurmurError(e) && e.code === 'MODEL_TOKENS_MISMATCH' && message.test(e.message),
+      );
+    }
   });
 
   test('hostile metadata: a huge context, a bad mel count, unequal language lists', () => {

@@ -12,6 +12,8 @@
  *    stabiliser costs (bench/flicker.ts).
  * 7. Accuracy: word error rate per family on the shared clips, reference mode and as dictated
  *    (bench/accuracy.ts).
+ * 8. Whisper: Murmur vs sherpa-onnx-node on a synthetic model with Whisper tiny's dimensions
+ *    (bench/whisper.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +28,7 @@ import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
+import { whisperBench, whisperRssChild } from './whisper';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -241,10 +244,12 @@ async function loadTimes(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  // A child of the Whisper section, measuring one side's peak memory on its own.
+  if (only[0] === 'whisper-rss') return whisperRssChild(only[1], Number(only[2]), only[3], loadClips());
   console.log(`Murmur benchmark: ${results.cpus} x ${results.cpu}, Node ${process.version}, ${RUNS} runs`);
   const clips = loadClips();
   console.log(`audio: ${clips.length} clips, ${fmt(clips.reduce((s, c) => s + c.seconds, 0), 1)} s`);
-  const only = process.argv.slice(2);
   const want = (s: string) => only.length === 0 || only.includes(s);
   if (want('zipformer')) await zipformerVsSherpa(clips);
   if (want('moonshine')) await moonshineRtf(clips);
@@ -254,6 +259,7 @@ async function main(): Promise<void> {
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
   if (want('flicker')) results.flicker = await flickerBench(clips);
   if (want('accuracy')) results.accuracy = await accuracyBench();
+  if (want('whisper')) results.whisper = await whisperBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -6,6 +6,7 @@
 import { bytesField, encodeMessage, stringField, varintField, type WireField } from '../../src/engine/onnx/protobuf';
 
 const FLOAT = 1;
+const INT8 = 3;
 const INT64 = 7;
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
@@ -58,6 +59,12 @@ export class GraphBuilder {
     return name;
   }
 
+  /** int8 weights (quantised models: MatMulInteger's B and its zero point). */
+  int8s(name: string, dims: number[], values: Int8Array): string {
+    this.initializers.push(tensorProto(name, dims, INT8, new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
+    return name;
+  }
+
   ints(name: string, values: number[]): string {
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
     this.initializers.push(tensorProto(name, [values.length], INT64, new Uint8Array(data.buffer)));
@@ -68,6 +75,11 @@ export class GraphBuilder {
   op(op: string, inputs: string[], attrs: Omit<NodeSpec, 'op' | 'inputs' | 'outputs'> = {}, output = this.name(op.toLowerCase())): string {
     this.nodes.push({ op, inputs, outputs: [output], ...attrs });
     return output;
+  }
+
+  /** Adds a node with several outputs (DynamicQuantizeLinear). */
+  nodeMulti(op: string, inputs: string[], outputs: string[], attrs: Omit<NodeSpec, 'op' | 'inputs' | 'outputs'> = {}): void {
+    this.nodes.push({ op, inputs, outputs, ...attrs });
   }
 
   model(inputs: ValueSpec[], outputs: ValueSpec[], metadata: Record<string, string>, opset = 13): Uint8Array {

@@ -21,6 +21,8 @@ export interface SyntheticWhisperOptions {
   /** Text tokens (ids 0..textTokens-1); the special tokens follow. */
   textTokens?: number;
   languages?: string[];
+  /** Metadata values to replace or add (tests of hostile model folders). */
+  metadataOverrides?: Record<string, string>;
 }
 
 export interface SyntheticWhisper {
@@ -85,6 +87,7 @@ export function writeSyntheticWhisper(dir: string, options: SyntheticWhisperOpti
     all_language_tokens: languages.map((_, i) => lang0 + i).join(','),
     all_language_codes: languages.join(','),
   };
+  Object.assign(metadata, options.metadataOverrides);
   const cross = (name: string): { name: string; type: 'float32'; shape: (number | string)[] } => ({ name, type: 'float32', shape: [layers, 1, 'T', d] });
   const encoderBytes = enc.model([{ name: 'mel', type: 'float32', shape: [1, nMels, 'T'] }], [cross('n_layer_cross_k'), cross('n_layer_cross_v')], metadata);
 
@@ -118,7 +121,8 @@ export function writeSyntheticWhisper(dir: string, options: SyntheticWhisperOpti
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const lines: string[] = [];
   for (let id = 0; id < vocab; id++) {
-    const piece = id < text ? `${id % 3 === 0 ? ' ' : ''}${letters[id % 26]}${letters[Math.floor(id / 26) % 26]}` : `<|special${id}|>`;
+    // Three letters: every text piece is distinct, so pieces map back to ids unambiguously.
+    const piece = id < text ? `${id % 3 === 0 ? ' ' : ''}${letters[id % 26]}${letters[Math.floor(id / 26) % 26]}${letters[Math.floor(id / 676) % 26]}` : `<|special${id}|>`;
     lines.push(`${Buffer.from(piece, 'utf8').toString('base64')} ${id}`);
   }
   fs.mkdirSync(dir, { recursive: true });

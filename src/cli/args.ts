@@ -35,7 +35,7 @@ export const USAGE = `Usage:
 
 Options for transcribe:
   --model DIR        model directory (default: the embedded Moonshine tiny model)
-  --family F         auto | moonshine | zipformer (default: auto, detected from the files)
+  --family F         auto | moonshine | zipformer | whisper (default: auto, detected from the files)
   --threads N        inference threads, 1-64 (default: 1)
   --stream           feed the audio in real time and show partial results as they change
                      (rewritten in place on a terminal; "partial: ..." lines otherwise)

@@ -7,6 +7,7 @@ import { readWav, toMono16k } from '../engine/audio/wav';
 import { MurmurError } from '../engine/errors';
 import type { Log } from '../engine/log';
 import { loadModel } from '../engine/models/load';
+import { MULTILINGUAL_FAMILIES } from '../engine/recognizer';
 import { defaultModelDir } from '../engine/paths';
 import { Dictation } from '../sidecar/dictation';
 import { FileSource } from '../sidecar/file-source';
@@ -20,17 +21,18 @@ export async function transcribe(command: Extract<Command, { kind: 'transcribe' 
   const dir = command.model === undefined ? defaultModelDir() : path.resolve(command.model);
   const model = await loadModel({ dir, family: command.family }, { threads: command.threads, log });
   try {
-    if (command.language !== undefined) {
-      // Every family Murmur runs today transcribes the one language it was trained on.
+    if (command.language !== undefined && !MULTILINGUAL_FAMILIES.includes(model.family)) {
+      // These families transcribe the one language they were trained on.
       throw new UsageError(`--language ${command.language}: this ${model.family} model transcribes one language and takes no --language; it applies to multilingual models such as Whisper.`);
     }
+    const language = command.language;
     if (command.noVad) {
-      const whole = await model.decodeWhole(samples, { decoding: command.decoding });
+      const whole = await model.decodeWhole(samples, { decoding: command.decoding, language });
       out.write(`${whole.text}\n`);
       if (command.tokens) out.write(`tokens: ${whole.tokens.join(' ')}\n`);
       return;
     }
-    const recognizer = model.createRecognizer({ decoding: command.decoding, partials: command.stream });
+    const recognizer = model.createRecognizer({ decoding: command.decoding, partials: command.stream, language });
     const printer = new TranscriptPrinter(out, command.stream);
     let failure: MurmurError | undefined;
     await new Promise<void>((resolve, reject) => {

@@ -47,6 +47,8 @@ export interface StreamingRecognizer {
 export interface WholeDecode {
   text: string;
   tokens: number[];
+  /** The language the model transcribed in (forced or detected), for multilingual models. */
+  language?: string;
 }
 
 export interface LoadedModel {

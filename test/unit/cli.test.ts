@@ -11,6 +11,10 @@ import { packageRoot } from '../../src/engine/paths';
 import { requireArecord } from '../helpers/alsa-file';
 import { clips, referenceOutputs, sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
+import * as os from 'node:os';
+import { readWav, toMono16k } from '../../src/engine/audio/wav';
+import { writeSyntheticWhisper } from '../../bench/synthetic/whisper';
+import { sherpaWhisperDecode, sherpaWhisperRecognizer } from '../../bench/sherpa-whisper';
 
 const GOFORWARD = 'audio/pocketsphinx-testdata/goforward.wav';
 
@@ -126,6 +130,27 @@ describe('murmur command line', () => {
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, message, args.join(' '));
       assert.equal(r.stdout, '');
+    }
+  });
+
+  // A multilingual family takes --language: the synthetic Whisper (sherpa-onnx's export contract)
+  // forced to German gives what sherpa-onnx-node gives on the same files.
+  test('--no-vad --tokens --language de (Whisper): the reference decode of sherpa-onnx-node in German; an unknown code names the languages', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-cli-whisper-'));
+    try {
+      const model = writeSyntheticWhisper(dir, { seed: 5 });
+      const ids = new Map(fs.readFileSync(model.tokens, 'utf8').trim().split('\n').map((l) => [Buffer.from(l.split(' ')[0], 'base64').toString('utf8'), l.split(' ')[1]]));
+      const clip = sharedPath(GOFORWARD);
+      const want = sherpaWhisperDecode(sherpaWhisperRecognizer(model, { language: 'de' }), toMono16k(readWav(clip)));
+      assert.equal(want.lang, 'de');
+      const r = murmur('transcribe', clip, '--model', dir, '--no-vad', '--tokens', '--language', 'de');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${want.text.trim()}\ntokens: ${want.tokens.map((p) => ids.get(p)).join(' ')}\n`);
+      const unknown = murmur('transcribe', clip, '--model', dir, '--no-vad', '--language', 'xx');
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /does not know the language "xx"\. Its languages: en, de, fr/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

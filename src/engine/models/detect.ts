@@ -8,6 +8,8 @@
  * - sherpa-onnx streaming transducer: encoder*.onnx with metadata model_type zipformer/zipformer2
  *   and the streaming keys T / decode_chunk_len, decoder*.onnx (context_size, vocab_size),
  *   joiner*.onnx, tokens.txt.
+ * - sherpa-onnx's Whisper export: <name>-encoder(.int8).onnx (input `mel`, Whisper metadata),
+ *   <name>-decoder(.int8).onnx, <name>-tokens.txt (whisper/detect.ts).
  * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
  *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
  *   ORT files carry none that metadata.ts can read.
@@ -20,6 +22,7 @@ import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 import { sherpaMoonshineFormatError } from './moonshine/sherpa-formats';
+import { resolveWhisper } from './whisper/detect';
 
 export interface ResolvedModel {
   files: ResolvedModelFiles;
@@ -273,6 +276,9 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
     const manifest = readManifest(dir);
     if (manifest) return resolveExport(dir, manifest, location);
   }
+
+  const whisper = resolveWhisper(location, dir, names);
+  if (whisper) return whisper;
 
   const moonEnc = inDir(/^encoder_model.*\.onnx$/i);
   const moonDec = inDir(/^decoder_model_merged.*\.onnx$/i);

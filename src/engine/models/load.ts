@@ -7,6 +7,7 @@ import { MurmurError } from '../errors';
 import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
 import type { ModelLocation } from './spec';
+import { loadWhisperModel } from './whisper/model';
 import { loadZipformerModel } from './zipformer/model';
 
 export interface ModelLoadOptions {
@@ -28,6 +29,8 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
       return loadMoonshineModel(files, options);
     case 'zipformer':
       break;
+    case 'whisper':
+      return loadWhisperModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
     default:
       // Detection does not yet resolve these families (issue 17, in progress).
       throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);

@@ -8,6 +8,9 @@
  * - sherpa-onnx streaming transducer: encoder*.onnx with metadata model_type zipformer/zipformer2
  *   and the streaming keys T / decode_chunk_len, decoder*.onnx (context_size, vocab_size),
  *   joiner*.onnx, tokens.txt.
+ * - sherpa-onnx NeMo transducer (parakeet/detect.ts): encoder*.onnx taking audio_signal and length
+ *   with NeMo metadata (pred_rnn_layers, vocab_size, ...); offline (Parakeet TDT) unless it also takes
+ *   cache_last_* inputs (Nemotron, streaming).
  * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
  *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
  *   ORT files carry none that metadata.ts can read.
@@ -18,6 +21,7 @@ import { MurmurError } from '../errors';
 import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type MurmurManifest } from '../export/manifest';
 import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
+import { resolveNemoTransducer } from './parakeet/detect';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 
 export interface ResolvedModel {
@@ -305,6 +309,9 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   if (!decoder) throw missing(where, 'the transducer decoder (decoder*.onnx)', names);
   if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);
   if (!tokens) throw missing(where, 'tokens.txt', names);
+  const forced = location.family && location.family !== 'auto' ? location.family : undefined;
+  const nemo = resolveNemoTransducer({ encoder, decoder, joiner, tokens }, inspect, forced);
+  if (nemo) return nemo;
   const bpe = inDir(/^bpe\.model$/i)[0];
   const files: ZipformerFiles = { family: 'zipformer', encoder, decoder, joiner, tokens, ...(bpe ? { bpeModel: bpe } : {}) };
   return { files, onnx: checkZipformer(files) };

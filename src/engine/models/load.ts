@@ -6,6 +6,7 @@ import type { LoadedModel } from '../recognizer';
 import { MurmurError } from '../errors';
 import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
+import { loadParakeetModel } from './parakeet/model';
 import type { ModelLocation } from './spec';
 import { loadZipformerModel } from './zipformer/model';
 
@@ -28,6 +29,8 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
       return loadMoonshineModel(files, options);
     case 'zipformer':
       break;
+    case 'parakeet':
+      return loadParakeetModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
     default:
       // Detection does not yet resolve these families (issue 17, in progress).
       throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);

@@ -26,6 +26,7 @@ import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
+import { parakeetBench } from './parakeet';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -254,6 +255,7 @@ async function main(): Promise<void> {
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
   if (want('flicker')) results.flicker = await flickerBench(clips);
   if (want('accuracy')) results.accuracy = await accuracyBench();
+  if (want('parakeet')) results.parakeet = await parakeetBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -42,6 +42,12 @@ export interface SessionLoadOptions {
    * always feeds the same. Only the cache path applies them; see LoadedSession.fixedInputs.
    */
   constantInputs?: Readonly<Record<string, bigint>>;
+  /**
+   * Let onnxruntime pre-pack the weights of a mapped model (a private copy of them, see
+   * mappedOptions). For small sessions run once per token on float weights (an LSTM prediction
+   * network, a joiner), where unpacked kernels are markedly slower and the copy is small.
+   */
+  prepack?: boolean;
   log?: Log;
 }
 
@@ -90,7 +96,7 @@ function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.Sessio
   return {
     ...baseOptions(options.threads),
     enableCpuMemArena: options.arena ?? false,
-    extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', disable_prepacking: '1' } },
+    extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', disable_prepacking: options.prepack ? '0' : '1' } },
   };
 }
 

@@ -40,7 +40,8 @@ export async function loadParakeetModel(files: NemoTransducerFiles, options: Par
   const config = readParakeetConfig(options.encoderMetadata ?? readOnnxInfo(files.encoder).metadata, files.encoder);
   const tokens = readParakeetTokens(files.tokens, config.vocabSize, files.encoder);
   const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, log };
-  const small = { ...sessionOptions, threads: 1, arena: true };
+  // Pre-packed: run once per token, they are much faster with packed weights, which are small here.
+  const small = { ...sessionOptions, threads: 1, arena: true, prepack: true };
   const results = await Promise.allSettled([
     loadSession(files.encoder, sessionOptions),
     loadSession(files.decoder, small),

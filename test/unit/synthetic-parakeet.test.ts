@@ -18,17 +18,8 @@ import { loadModel } from '../../src/engine/models/load';
 import { readTokens } from '../../src/engine/models/zipformer/tokens';
 import { clips } from '../helpers/shared';
 import { sherpaParakeet } from '../helpers/sherpa-offline';
+import { editDistance } from '../../bench/stats';
 
-/** Insertions, deletions and substitutions from a to b. */
-function editDistance(a: readonly string[], b: readonly string[]): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length];
-}
 
 describe('synthetic Parakeet TDT (sherpa-onnx NeMo export contract)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-synthetic-parakeet-'));

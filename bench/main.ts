@@ -29,6 +29,7 @@ import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
 import { whisperBench, whisperRssChild } from './whisper';
+import { parakeetBench } from './parakeet';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -260,6 +261,7 @@ async function main(): Promise<void> {
   if (want('flicker')) results.flicker = await flickerBench(clips);
   if (want('accuracy')) results.accuracy = await accuracyBench();
   if (want('whisper')) results.whisper = await whisperBench(clips);
+  if (want('parakeet')) results.parakeet = await parakeetBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

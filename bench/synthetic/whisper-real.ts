@@ -80,12 +80,11 @@ function quantizedLinear(g: GraphBuilder, random: Random, name: string, x: strin
   }
   const weights = new Int8Array(k * n);
   for (let i = 0; i < weights.length; i++) weights[i] = Math.round((random() + random() + random() - 1.5) * 127 * 0.66);
-  const w = g.int8s(`${name}.w`, [k, n], weights);
-  const wZero = g.int8s(`${name}.w_zero`, [], Int8Array.of(0));
+  const w = g.bytes(`${name}.w`, [k, n], 'int8', weights);
+  const wZero = g.bytes(`${name}.w_zero`, [], 'int8', Int8Array.of(0));
   // Scale so that a weight is about 1/sqrt(K): activations keep their size layer after layer.
   const wScale = g.floats(`${name}.w_scale`, [], Float32Array.of(1 / (127 * 0.5 * Math.sqrt(k))));
-  const [xq, xScale, xZero] = [g.name(`${name}.xq`), g.name(`${name}.x_scale`), g.name(`${name}.x_zero`)];
-  g.nodeMulti('DynamicQuantizeLinear', [x], [xq, xScale, xZero]);
+  const [xq, xScale, xZero] = g.multi('DynamicQuantizeLinear', [x], 3);
   const product = g.op('MatMulInteger', [xq, w, xZero, wZero]);
   const scaled = g.op('Mul', [g.op('Cast', [product], { ints: { to: 1 } }), g.op('Mul', [xScale, wScale])]);
   return bias ? g.op('Add', [scaled, g.floats(`${name}.b`, [n], randomWeights(random, n, 0.1))]) : scaled;

@@ -10,6 +10,9 @@
  *   joiner*.onnx, tokens.txt.
  * - sherpa-onnx's Whisper export: <name>-encoder(.int8).onnx (input `mel`, Whisper metadata),
  *   <name>-decoder(.int8).onnx, <name>-tokens.txt (whisper/detect.ts).
+ * - sherpa-onnx NeMo transducer (parakeet/detect.ts): encoder*.onnx taking audio_signal and length
+ *   with NeMo metadata (pred_rnn_layers, vocab_size, ...); offline (Parakeet TDT) unless it also takes
+ *   cache_last_* inputs (Nemotron, streaming).
  * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
  *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
  *   ORT files carry none that metadata.ts can read.
@@ -20,6 +23,7 @@ import { MurmurError } from '../errors';
 import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type MurmurManifest } from '../export/manifest';
 import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
+import { resolveNemoTransducer } from './parakeet/detect';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 import { sherpaMoonshineFormatError } from './moonshine/sherpa-formats';
 import { resolveWhisper } from './whisper/detect';
@@ -314,6 +318,9 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   if (!decoder) throw missing(where, 'the transducer decoder (decoder*.onnx)', names);
   if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);
   if (!tokens) throw missing(where, 'tokens.txt', names);
+  const forced = location.family && location.family !== 'auto' ? location.family : undefined;
+  const nemo = resolveNemoTransducer({ encoder, decoder, joiner, tokens }, inspect, forced);
+  if (nemo) return nemo;
   const bpe = inDir(/^bpe\.model$/i)[0];
   const files: ZipformerFiles = { family: 'zipformer', encoder, decoder, joiner, tokens, ...(bpe ? { bpeModel: bpe } : {}) };
   return { files, onnx: checkZipformer(files) };

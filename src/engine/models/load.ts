@@ -6,6 +6,7 @@ import type { LoadedModel } from '../recognizer';
 import { MurmurError } from '../errors';
 import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
+import { loadParakeetModel } from './parakeet/model';
 import type { ModelLocation } from './spec';
 import { loadWhisperModel } from './whisper/model';
 import { loadZipformerModel } from './zipformer/model';
@@ -31,6 +32,8 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
       break;
     case 'whisper':
       return loadWhisperModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
+    case 'parakeet':
+      return loadParakeetModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
     default:
       // Detection does not yet resolve these families (issue 17, in progress).
       throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);

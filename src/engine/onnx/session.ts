@@ -43,8 +43,9 @@ export interface SessionLoadOptions {
    */
   constantInputs?: Readonly<Record<string, bigint>>;
   /**
-   * Let onnxruntime pre-pack the weights of a mapped model (see mappedOptions): private copies per
-   * process, for sessions whose float kernels are markedly faster on packed weights.
+   * Let onnxruntime pre-pack the weights of a mapped model (a private copy of them, see
+   * mappedOptions). For small sessions run once per token on float weights (an LSTM prediction
+   * network, a joiner), where unpacked kernels are markedly slower and the copy is small.
    */
   prepack?: boolean;
   log?: Log;

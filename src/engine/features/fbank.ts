@@ -3,7 +3,8 @@
  * configures it for streaming Zipformer transducers: 16 kHz, 25 ms window, 10 ms shift, povey window,
  * no dither, pre-emphasis 0.97, DC removal, 512-point power spectrum, 80 mel bins from 20 Hz to
  * Nyquist-400 Hz, log with a FLT_EPSILON floor, snip_edges=false (frames centred on multiples of the
- * shift, edges mirrored).
+ * shift, edges mirrored). The optional window, DC and mel-bank options cover the variants NeMo models use
+ * (see nemo-mel.ts).
  *
  * Samples are used as given in [-1, 1] (sherpa-onnx's normalize_samples=true). Output frames are
  * identical however the audio is chunked, because a frame is computed only once all of its samples
@@ -20,6 +21,15 @@ export interface FbankOptions {
   /** <= 0 means offset from Nyquist, as in Kaldi. */
   highFreq: number;
   preemphasis: number;
+  /** Kaldi's window shape; absent: 'povey'. */
+  window?: 'povey' | 'hann';
+  /** Subtract each frame's mean before pre-emphasis (Kaldi's remove_dc_offset); absent: true. */
+  removeDcOffset?: boolean;
+  /**
+   * 'kaldi' (absent): HTK mel scale over bins [0, N/2). 'librosa': kaldi-native-fbank's is_librosa
+   * banks, Slaney mel scale with Slaney area normalisation over bins [0, N/2], as NeMo models use.
+   */
+  melBanks?: 'kaldi' | 'librosa';
 }
 
 export const zipformerFbankOptions: FbankOptions = {
@@ -38,8 +48,63 @@ function melScale(hz: number): number {
   return 1127 * Math.log(1 + hz / 700);
 }
 
+interface MelBanks {
+  offset: Int32Array;
+  weights: Float64Array[];
+}
+
+function melBanks(o: FbankOptions, paddedSize: number): MelBanks {
+  return o.melBanks === 'librosa' ? librosaMelBanks(o, paddedSize) : kaldiMelBanks(o, paddedSize);
+}
+
+function slaneyMel(hz: number): number {
+  return hz <= 1000 ? (hz * 3) / 200 : 15 + 14.545078505785561 * Math.log(hz / 1000);
+}
+
+function slaneyHz(mel: number): number {
+  return mel <= 15 ? (200 / 3) * mel : 1000 * Math.exp((mel - 15) * 0.06875177742094911);
+}
+
+/**
+ * kaldi-native-fbank's InitLibrosaMelBanks (norm "slaney", Slaney mel scale): triangles in Hz
+ * between Slaney-mel-spaced edges, each scaled by 2 / (right - left), over bins [0, paddedSize/2].
+ */
+function librosaMelBanks(o: FbankOptions, paddedSize: number): MelBanks {
+  const nyquist = o.sampleRate / 2;
+  const high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
+  if (o.lowFreq < 0 || o.lowFreq >= nyquist || high <= o.lowFreq || high > nyquist) {
+    throw new Error(`mel banks: bad frequency range ${o.lowFreq}..${high} Hz for ${o.sampleRate} Hz audio`);
+  }
+  const binWidth = o.sampleRate / paddedSize;
+  const melLow = slaneyMel(o.lowFreq);
+  const delta = (slaneyMel(high) - melLow) / (o.numBins + 1);
+  const offset = new Int32Array(o.numBins);
+  const weights: Float64Array[] = [];
+  for (let b = 0; b < o.numBins; b++) {
+    const left = slaneyHz(melLow + b * delta);
+    const center = slaneyHz(melLow + (b + 1) * delta);
+    const right = slaneyHz(melLow + (b + 2) * delta);
+    const full = new Float64Array(paddedSize / 2 + 1);
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i <= paddedSize / 2; i++) {
+      const hz = binWidth * i;
+      if (hz > left && hz < right) {
+        const w = hz <= center ? (hz - left) / (center - left) : (right - hz) / (right - center);
+        full[i] = (w * 2) / (right - left);
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    if (first < 0) throw new Error(`mel banks: ${o.numBins} bins is too many for a ${paddedSize}-point FFT (bin ${b} is empty)`);
+    offset[b] = first;
+    weights.push(full.slice(first, last + 1));
+  }
+  return { offset, weights };
+}
+
 /** Sparse triangular mel weights over FFT bins [0, paddedSize/2), as Kaldi's MelBanks builds them. */
-function melBanks(o: FbankOptions, paddedSize: number): { offset: Int32Array; weights: Float64Array[] } {
+function kaldiMelBanks(o: FbankOptions, paddedSize: number): MelBanks {
   const nyquist = o.sampleRate / 2;
   const high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
   const numFftBins = paddedSize / 2;
@@ -78,7 +143,7 @@ export class StreamingFbank {
   private readonly spectrum: RealPowerSpectrum;
   private readonly frame: Float64Array;
   private readonly power: Float64Array;
-  private readonly banks: { offset: Int32Array; weights: Float64Array[] };
+  private readonly banks: MelBanks;
 
   /** Audio not yet fully consumed; buffer[0] is absolute sample `bufferStart`. */
   private buffer = new Float32Array(16000);
@@ -97,8 +162,14 @@ export class StreamingFbank {
     let padded = 1;
     while (padded < this.frameLength) padded <<= 1;
     this.window = new Float64Array(this.frameLength);
-    const a = (2 * Math.PI) / (this.frameLength - 1);
-    for (let i = 0; i < this.frameLength; i++) this.window[i] = Math.pow(0.5 - 0.5 * Math.cos(a * i), 0.85);
+    if (options.window === 'hann') {
+      // kaldi-native-fbank's "hann" is periodic (divides by N, not N - 1) and not raised to 0.85.
+      const a = (2 * Math.PI) / this.frameLength;
+      for (let i = 0; i < this.frameLength; i++) this.window[i] = 0.5 - 0.5 * Math.cos(a * i);
+    } else {
+      const a = (2 * Math.PI) / (this.frameLength - 1);
+      for (let i = 0; i < this.frameLength; i++) this.window[i] = Math.pow(0.5 - 0.5 * Math.cos(a * i), 0.85);
+    }
     this.spectrum = new RealPowerSpectrum(padded);
     this.frame = new Float64Array(padded);
     this.power = new Float64Array(padded / 2 + 1);
@@ -202,8 +273,10 @@ export class StreamingFbank {
         sum += re[j] = buf[i - base];
       }
     }
-    const mean = sum / len;
-    for (let j = 0; j < len; j++) re[j] -= mean;
+    if (this.options.removeDcOffset !== false) {
+      const mean = sum / len;
+      for (let j = 0; j < len; j++) re[j] -= mean;
+    }
     const k = this.options.preemphasis;
     for (let j = len - 1; j > 0; j--) re[j] -= k * re[j - 1];
     re[0] -= k * re[0];

@@ -8,6 +8,8 @@
  * - sherpa-onnx streaming transducer: encoder*.onnx with metadata model_type zipformer/zipformer2
  *   and the streaming keys T / decode_chunk_len, decoder*.onnx (context_size, vocab_size),
  *   joiner*.onnx, tokens.txt.
+ * - cache-aware streaming NeMo transducer (Nemotron): the same file names, told apart by the
+ *   encoder's inputs (audio_signal and three caches): nemotron/detect.ts.
  * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
  *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
  *   ORT files carry none that metadata.ts can read.
@@ -19,6 +21,7 @@ import { MANIFEST_NAME, infoFromManifest, readManifest, type ManifestFile, type 
 import { describeContent, fileHead, readOnnxInfo, type OnnxInfo } from '../onnx/metadata';
 import type { ModelLocation, MoonshineFiles, ResolvedModelFiles, ZipformerFiles } from './spec';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
+import { resolveNemotron } from './nemotron/detect';
 
 export interface ResolvedModel {
   files: ResolvedModelFiles;
@@ -305,6 +308,8 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   if (!decoder) throw missing(where, 'the transducer decoder (decoder*.onnx)', names);
   if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);
   if (!tokens) throw missing(where, 'tokens.txt', names);
+  const nemotron = resolveNemotron(location.family, { encoder, decoder, joiner, tokens }, inspect);
+  if (nemotron) return nemotron;
   const bpe = inDir(/^bpe\.model$/i)[0];
   const files: ZipformerFiles = { family: 'zipformer', encoder, decoder, joiner, tokens, ...(bpe ? { bpeModel: bpe } : {}) };
   return { files, onnx: checkZipformer(files) };

@@ -8,6 +8,7 @@ import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
 import type { ModelLocation } from './spec';
 import { loadZipformerModel } from './zipformer/model';
+import { loadNemotronModel } from './nemotron/model';
 
 export interface ModelLoadOptions {
   threads: number;
@@ -28,6 +29,8 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
       return loadMoonshineModel(files, options);
     case 'zipformer':
       break;
+    case 'nemotron':
+      return loadNemotronModel(files, options, onnx.encoder.metadata);
     default:
       // Detection does not yet resolve these families (issue 17, in progress).
       throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);

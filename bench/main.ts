@@ -12,6 +12,8 @@
  *    stabiliser costs (bench/flicker.ts).
  * 7. Accuracy: word error rate per family on the shared clips, reference mode and as dictated
  *    (bench/accuracy.ts).
+ * 8. Nemotron: a synthetic model of Nemotron speech streaming 0.6B's dimensions, our pipeline vs
+ *    sherpa-onnx-node (bench/nemotron.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +28,7 @@ import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
+import { nemotronBench } from './nemotron';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -254,6 +257,7 @@ async function main(): Promise<void> {
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
   if (want('flicker')) results.flicker = await flickerBench(clips);
   if (want('accuracy')) results.accuracy = await accuracyBench();
+  if (want('nemotron')) results.nemotron = await nemotronBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

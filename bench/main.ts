@@ -14,6 +14,8 @@
  *    (bench/accuracy.ts).
  * 8. Whisper: Murmur vs sherpa-onnx-node on a synthetic model with Whisper tiny's dimensions
  *    (bench/whisper.ts).
+ * 9. Nemotron: a synthetic model of Nemotron speech streaming 0.6B's dimensions, our pipeline vs
+ *    sherpa-onnx-node (bench/nemotron.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,6 +32,7 @@ import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
 import { whisperBench, whisperRssChild } from './whisper';
 import { parakeetBench } from './parakeet';
+import { nemotronBench } from './nemotron';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
   if (want('accuracy')) results.accuracy = await accuracyBench();
   if (want('whisper')) results.whisper = await whisperBench(clips);
   if (want('parakeet')) results.parakeet = await parakeetBench(clips);
+  if (want('nemotron')) results.nemotron = await nemotronBench(clips);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

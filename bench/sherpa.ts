@@ -80,3 +80,25 @@ export function sherpaDecodeWhole(rec: SherpaRecognizer, samples: Float32Array):
   const r = rec.getResult(s);
   return { text: r.text.trim(), tokens: r.tokens };
 }
+
+/**
+ * sherpa-onnx-node on a cache-aware streaming NeMo transducer (Nemotron, streaming FastConformer):
+ * the same transducer fields; sherpa-onnx tells it from a Zipformer by its decoder's outputs (LSTM
+ * states), so no modelType is needed. Greedy search is the only method it runs for these models.
+ */
+export function sherpaNemoRecognizer(files: { encoder: string; decoder: string; joiner: string; tokens: string }, threads: number): SherpaRecognizer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sherpa = require('sherpa-onnx-node') as SherpaModule;
+  return new sherpa.OnlineRecognizer({
+    // sherpa-onnx sets the NeMo feature options itself and takes the dimension from the encoder.
+    featConfig: { sampleRate: 16000, featureDim: 80 },
+    modelConfig: {
+      transducer: { encoder: files.encoder, decoder: files.decoder, joiner: files.joiner },
+      tokens: files.tokens,
+      numThreads: threads,
+      provider: 'cpu',
+      debug: 0,
+    },
+    decodingMethod: 'greedy_search',
+  });
+}

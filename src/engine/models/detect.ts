@@ -13,6 +13,8 @@
  * - sherpa-onnx NeMo transducer (parakeet/detect.ts): encoder*.onnx taking audio_signal and length
  *   with NeMo metadata (pred_rnn_layers, vocab_size, ...); offline (Parakeet TDT) unless it also takes
  *   cache_last_* inputs (Nemotron, streaming).
+ * - cache-aware streaming NeMo transducer (Nemotron): the same file names, told apart by the
+ *   encoder's inputs (audio_signal and three caches): nemotron/detect.ts.
  * - A Murmur export (export/exporter.ts): murmur-model.json names the family and the files, which
  *   may be ORT-format (.ort); their ONNX metadata and input names come from the manifest, since
  *   ORT files carry none that metadata.ts can read.
@@ -27,6 +29,7 @@ import { resolveNemoTransducer } from './parakeet/detect';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 import { sherpaMoonshineFormatError } from './moonshine/sherpa-formats';
 import { resolveWhisper } from './whisper/detect';
+import { resolveNemotron } from './nemotron/detect';
 
 export interface ResolvedModel {
   files: ResolvedModelFiles;
@@ -319,6 +322,10 @@ export function resolveModel(location: ModelLocation): ResolvedModel {
   if (!joiner) throw missing(where, 'the transducer joiner (joiner*.onnx)', names);
   if (!tokens) throw missing(where, 'tokens.txt', names);
   const forced = location.family && location.family !== 'auto' ? location.family : undefined;
+  // Nemotron first (it checks the streaming files itself); a user who asked for Parakeet gets
+  // Parakeet's error if the encoder is a streaming one.
+  const nemotron = forced === 'parakeet' ? undefined : resolveNemotron(location.family, { encoder, decoder, joiner, tokens }, inspect);
+  if (nemotron) return nemotron;
   const nemo = resolveNemoTransducer({ encoder, decoder, joiner, tokens }, inspect, forced);
   if (nemo) return nemo;
   const bpe = inDir(/^bpe\.model$/i)[0];

@@ -3,13 +3,13 @@
  */
 import type { Log } from '../log';
 import type { LoadedModel } from '../recognizer';
-import { MurmurError } from '../errors';
 import { resolveModel } from './detect';
 import { loadMoonshineModel } from './moonshine/model';
 import { loadParakeetModel } from './parakeet/model';
 import type { ModelLocation } from './spec';
 import { loadWhisperModel } from './whisper/model';
 import { loadZipformerModel } from './zipformer/model';
+import { loadNemotronModel } from './nemotron/model';
 
 export interface ModelLoadOptions {
   threads: number;
@@ -28,15 +28,13 @@ export async function loadModel(location: ModelLocation, options: ModelLoadOptio
   switch (files.family) {
     case 'moonshine':
       return loadMoonshineModel(files, options);
-    case 'zipformer':
-      break;
     case 'whisper':
       return loadWhisperModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
     case 'parakeet':
       return loadParakeetModel(files, { ...options, encoderMetadata: onnx.encoder.metadata });
-    default:
-      // Detection does not yet resolve these families (issue 17, in progress).
-      throw new MurmurError('MODEL_WRONG_FAMILY', `${files.family} models are not supported yet.`);
+    case 'nemotron':
+      return loadNemotronModel(files, options, onnx.encoder.metadata);
+    case 'zipformer':
+      return loadZipformerModel(files, { encoder: onnx.encoder.metadata, decoder: onnx.decoder.metadata, joiner: onnx.joiner.metadata }, options);
   }
-  return loadZipformerModel(files, { encoder: onnx.encoder.metadata, decoder: onnx.decoder.metadata, joiner: onnx.joiner.metadata }, options);
 }

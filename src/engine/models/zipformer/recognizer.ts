@@ -4,7 +4,7 @@
  * end. At an end the hypothesis is split at the end's audio position (moved forward to a word
  * boundary), so the final text does not depend on how the audio was chunked.
  */
-import type { FinalEvent, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
+import type { FinalEvent, ModelFamily, RecognizerEvent, RecognizerOptions, StreamingRecognizer } from '../../recognizer';
 import type { Segmenter } from '../../vad/types';
 import type { DecoderJoiner } from './decoder-joiner';
 import type { StreamingEncoder } from './encoder';
@@ -25,11 +25,18 @@ export interface SampleProcessor {
   reset(): void;
 }
 
-export class ZipformerRecognizer implements StreamingRecognizer {
-  readonly family = 'zipformer' as const;
-  private readonly stream: TransducerStream;
-  private readonly search: TransducerSearch;
-  private readonly samplesPerOutputFrame: number;
+/** What the recognizer needs of a transducer stream (features, encoder, search), whatever the family. */
+export interface TransducerAudioStream {
+  accept(samples: Float32Array): Promise<boolean>;
+  finish(): Promise<boolean>;
+  reset(): void;
+}
+
+/**
+ * Endpointing, partials and finals over any streaming transducer (Zipformer, cache-aware NeMo): the
+ * family brings its stream and search.
+ */
+export class StreamingTransducerRecognizer implements StreamingRecognizer {
   private utterance = 0;
   private samples = 0;
   private segmentStart: number | undefined;
@@ -37,23 +44,16 @@ export class ZipformerRecognizer implements StreamingRecognizer {
   private lastPartial = '';
 
   constructor(
-    encoder: StreamingEncoder,
-    nets: DecoderJoiner,
+    readonly family: ModelFamily,
+    private readonly stream: TransducerAudioStream,
+    private readonly search: TransducerSearch,
+    /** Audio samples per encoder output frame, to split hypotheses at audio positions. */
+    private readonly samplesPerOutputFrame: number,
     private readonly tokens: TokenTable,
     private readonly options: RecognizerOptions,
     private readonly segmenter?: Segmenter,
     private readonly preprocess?: SampleProcessor,
-    hotwords?: ContextGraph,
-  ) {
-    // Hotwords live in the beam: with them, greedy search gives way to modified beam search.
-    this.search =
-      options.decoding === 'modified-beam-search' || hotwords
-        ? new ModifiedBeamSearch(nets, tokens.blankId, tokens.unkId, options.beamSize, hotwords)
-        : new GreedySearch(nets, tokens.blankId, tokens.unkId);
-    this.stream = new TransducerStream(encoder, this.search);
-    const { shiftFrames, outFrames } = encoder.config;
-    this.samplesPerOutputFrame = (SAMPLE_RATE / 100) * (shiftFrames / Math.max(1, outFrames));
-  }
+  ) {}
 
   async accept(input: Float32Array): Promise<RecognizerEvent[]> {
     if (input.length === 0) return [];
@@ -141,5 +141,25 @@ export class ZipformerRecognizer implements StreamingRecognizer {
     const ev: FinalEvent = { type: 'final', text, utterance: this.utterance, startSec: start / SAMPLE_RATE, endSec: end / SAMPLE_RATE, reason };
     this.utterance++;
     return ev;
+  }
+}
+
+export class ZipformerRecognizer extends StreamingTransducerRecognizer {
+  constructor(
+    encoder: StreamingEncoder,
+    nets: DecoderJoiner,
+    tokens: TokenTable,
+    options: RecognizerOptions,
+    segmenter?: Segmenter,
+    preprocess?: SampleProcessor,
+    hotwords?: ContextGraph,
+  ) {
+    // Hotwords live in the beam: with them, greedy search gives way to modified beam search.
+    const search =
+      options.decoding === 'modified-beam-search' || hotwords
+        ? new ModifiedBeamSearch(nets, tokens.blankId, tokens.unkId, options.beamSize, hotwords)
+        : new GreedySearch(nets, tokens.blankId, tokens.unkId);
+    const { shiftFrames, outFrames } = encoder.config;
+    super('zipformer', new TransducerStream(encoder, search), search, (SAMPLE_RATE / 100) * (shiftFrames / Math.max(1, outFrames)), tokens, options, segmenter, preprocess);
   }
 }

@@ -88,6 +88,21 @@ describe('Parakeet TDT token-exact vs sherpa-onnx-node', () => {
     }
   });
 
+  test('language: v3 takes auto or one of its 25 languages (it detects which it hears); another code is refused, naming them', async () => {
+    const model = writeSyntheticParakeet(path.join(root, 'language'), { seed: 5 });
+    const loaded = await loadModel({ dir: path.dirname(model.encoder) }, { threads: 1, noCache: true });
+    try {
+      const clip = audio[0].samples;
+      const auto = await loaded.decodeWhole(clip, { language: 'auto' });
+      assert.deepEqual((await loaded.decodeWhole(clip, { language: 'de' })).tokens, auto.tokens, 'a language the model knows changes nothing: Parakeet takes no prompt');
+      await assert.rejects(() => loaded.decodeWhole(clip, { language: 'ja' }), /does not hear "ja".*bg, hr, cs/);
+      assert.throws(() => loaded.createRecognizer({ language: 'ja' }), /does not hear "ja"/);
+      assert.ok(loaded.createRecognizer({ language: 'fr' }));
+    } finally {
+      await loaded.dispose();
+    }
+  });
+
   test('detection: Parakeet by its graph; wrong family, wrong tokens and missing metadata are clear errors', () => {
     const model = writeSyntheticParakeet(path.join(root, 'detect'), { seed: 3 });
     const dir = path.dirname(model.encoder);

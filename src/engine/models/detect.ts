@@ -29,6 +29,7 @@ import { resolveNemoTransducer } from './parakeet/detect';
 import { scanTokens, tokensError, type TokenScan } from './zipformer/tokens';
 import { sherpaMoonshineFormatError } from './moonshine/sherpa-formats';
 import { resolveWhisper } from './whisper/detect';
+import { requireFile } from './require-file';
 import { resolveNemotron } from './nemotron/detect';
 
 export interface ResolvedModel {
@@ -94,17 +95,6 @@ function missing(dir: string, what: string, found: string[]): MurmurError {
     `${dir} is missing ${what}. Found: ${list}. A Moonshine model needs encoder_model.onnx and decoder_model_merged.onnx; ` +
       'a sherpa-onnx streaming transducer needs encoder*.onnx, decoder*.onnx, joiner*.onnx and tokens.txt.',
   );
-}
-
-function requireFile(file: string, role: string): string {
-  if (!fs.existsSync(file)) throw new MurmurError('MODEL_FILE_MISSING', `The ${role} file ${file} does not exist. Check the murmur.model.${role} setting.`);
-  if (!fs.statSync(file).isFile()) {
-    throw new MurmurError(
-      'MODEL_FILE_MISSING',
-      `The ${role} file ${file} is a directory, not a file. Set murmur.model.${role} to the ${role} file itself, or set murmur.model.path to the model's directory instead.`,
-    );
-  }
-  return file;
 }
 
 /**

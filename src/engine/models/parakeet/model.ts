@@ -3,7 +3,8 @@
  * sessions, the tokens and the Silero VAD, shared by every recognizer. Recognizers are VAD-segmented
  * (createVadRecognizer): each phrase is decoded whole, partials by re-decoding the open phrase.
  */
-import { toMurmurError } from '../../errors';
+import { MurmurError, toMurmurError } from '../../errors';
+import { languagesOf } from '../../languages';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
 import { readOnnxInfo } from '../../onnx/metadata';
@@ -74,7 +75,7 @@ export async function loadParakeetModel(files: NemoTransducerFiles, options: Par
     throw toMurmurError(new Error(`${files.encoder}, ${files.decoder} and ${files.joiner} do not work together as a NeMo transducer: ${(e as Error).message}. Use the three files of one sherpa-onnx export.`), 'MODEL_LOAD_FAILED');
   }
   log('info', `Parakeet loaded: ${config.isTdt ? 'TDT' : 'RNN-T'}, ${config.featDim} mel bins, ${config.vocabSize - 1} tokens (encoder ${encoder.loadMs.toFixed(0)} ms)`);
-  return new ParakeetModel(transcriber, vad);
+  return new ParakeetModel(transcriber, vad, languagesOf('parakeet', options.encoderMetadata ?? readOnnxInfo(files.encoder).metadata));
 }
 
 class ParakeetModel implements LoadedModel {
@@ -84,20 +85,33 @@ class ParakeetModel implements LoadedModel {
   constructor(
     private readonly transcriber: ParakeetTranscriber,
     private readonly vad: SileroVadModel,
+    /** What the model card says it hears ([] when the files do not name their source model). */
+    private readonly languages: readonly string[],
   ) {
     const c = transcriber.nets.config;
     this.description = `Parakeet ${c.isTdt ? 'TDT' : 'RNN-T'} NeMo transducer (${c.featDim} mel bins, ${c.vocabSize - 1} tokens; offline model, re-decoded for partials; Silero VAD endpointing)`;
   }
 
   createRecognizer(options?: Partial<RecognizerOptions>): StreamingRecognizer {
+    this.checkLanguage(options?.language);
     const t = this.transcriber.withSearch(searchOf(options));
     const transcriber: Transcriber = { transcribe: (samples) => t.transcribe(samples) };
     return createVadRecognizer({ family: 'parakeet', transcriber, vad: this.vad }, options);
   }
 
   async decodeWhole(samples: Float32Array, options?: Pick<Partial<RecognizerOptions>, 'decoding' | 'beamSize' | 'language'>): Promise<WholeDecode> {
+    this.checkLanguage(options?.language);
     const { text, tokens } = await this.transcriber.withSearch(searchOf(options)).transcribe(samples);
     return { text, tokens };
+  }
+
+  /**
+   * Parakeet takes no language prompt: v3 recognises which of its languages it hears. A language
+   * the model does not know is refused rather than silently transcribed as another one.
+   */
+  private checkLanguage(language: string | undefined): void {
+    if (!language || language === 'auto' || !this.languages.length || this.languages.includes(language)) return;
+    throw new MurmurError('MODEL_WRONG_FAMILY', `This Parakeet model does not hear "${language}"; it knows ${this.languages.join(', ')}. Set murmur.language to one of them or to "auto".`);
   }
 
   async dispose(): Promise<void> {

@@ -4,10 +4,10 @@
  * without `.int8`). A folder is Whisper when an encoder there takes `mel` and carries Whisper's
  * metadata; int8 files are preferred, and the decoder and tokens with the encoder's prefix.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MurmurError } from '../../errors';
 import { readOnnxInfo, type OnnxInfo } from '../../onnx/metadata';
+import { requireFile } from '../require-file';
 import type { ModelLocation, WhisperFiles } from '../spec';
 import { parseWhisperMetadata, WHISPER_REQUIRED_KEYS } from './metadata';
 import { WHISPER_DECODER_IO, WHISPER_ENCODER_IO } from './sessions';
@@ -39,11 +39,6 @@ export function isWhisperEncoder(file: string): boolean {
   return info !== undefined && info.inputs.includes('mel') && WHISPER_REQUIRED_KEYS.every((k) => info.metadata[k] !== undefined);
 }
 
-function existingFile(file: string, role: string): string {
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new MurmurError('MODEL_FILE_MISSING', `The ${role} file ${file} does not exist or is not a file. Check the murmur.model.${role} setting.`);
-  return file;
-}
-
 function missing(where: string, what: string, names: string[]): MurmurError {
   return new MurmurError(
     'MODEL_FILE_MISSING',
@@ -59,7 +54,7 @@ export function resolveWhisper(location: ModelLocation, dir: string | undefined,
   const forced = location.family === 'whisper';
   if (!forced && location.family && location.family !== 'auto') return undefined;
   const inDir = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => path.join(dir as string, n));
-  const encoder = location.encoder ? existingFile(location.encoder, 'encoder') : pickVariant(inDir(ENCODER).filter((f) => forced || isWhisperEncoder(f)));
+  const encoder = location.encoder ? requireFile(location.encoder, 'encoder') : pickVariant(inDir(ENCODER).filter((f) => forced || isWhisperEncoder(f)));
   if (!forced && (!encoder || !isWhisperEncoder(encoder))) return undefined;
   const where = dir ?? '(no directory)';
   if (!encoder) throw missing(where, 'the Whisper encoder (<name>-encoder.int8.onnx or <name>-encoder.onnx)', names);
@@ -68,8 +63,8 @@ export function resolveWhisper(location: ModelLocation, dir: string | undefined,
     const matching = files.filter((f) => prefixOf(f, re) === prefix);
     return matching.length ? matching : files;
   };
-  const decoder = location.decoder ? existingFile(location.decoder, 'decoder') : pickVariant(sameName(inDir(DECODER), DECODER));
-  const tokens = location.tokens ? existingFile(location.tokens, 'tokens') : sameName(inDir(TOKENS), TOKENS)[0];
+  const decoder = location.decoder ? requireFile(location.decoder, 'decoder') : pickVariant(sameName(inDir(DECODER), DECODER));
+  const tokens = location.tokens ? requireFile(location.tokens, 'tokens') : sameName(inDir(TOKENS), TOKENS)[0];
   if (!decoder) throw missing(where, `the Whisper decoder (${prefix}decoder.int8.onnx or ${prefix}decoder.onnx)`, names);
   if (!tokens) throw missing(where, `the Whisper tokens file (${prefix}tokens.txt)`, names);
 

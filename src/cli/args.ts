@@ -35,7 +35,8 @@ export const USAGE = `Usage:
 
 Options for transcribe:
   --model DIR        model directory (default: the embedded Moonshine tiny model)
-  --family F         auto | moonshine | zipformer | whisper (default: auto, detected from the files)
+  --family F         ${['auto', ...MODEL_FAMILIES].join(' | ')}
+                     (default: auto, detected from the files)
   --threads N        inference threads, 1-64 (default: 1)
   --stream           feed the audio in real time and show partial results as they change
                      (rewritten in place on a terminal; "partial: ..." lines otherwise)
@@ -44,7 +45,8 @@ Options for transcribe:
                      activity detection or endpointing (streaming models get 0.8 s of silence
                      after it, as sherpa-onnx's examples feed them); prints one line
   --tokens           with --no-vad: also print the model's token ids
-  --language XX      force a language, for models that know several (e.g. de, fr)
+  --language XX      force a language, for models that know several (Whisper, Parakeet v3;
+                     e.g. de, fr)
   --verbose          log model loading to stderr
 
 Everything runs offline on this machine.`;

@@ -2,15 +2,18 @@
  * Accuracy per family on the shared audio: word error rate against the clips' transcripts, in the
  * reference mode (`murmur transcribe --no-vad`: the whole clip as one utterance) and as dictated
  * (VAD segmentation, endpointing, 100 ms chunks, finals joined), plus sherpa-onnx-node's reference
- * decode of the same Zipformer. Case, punctuation and hyphens are normalised (test/helpers/wer.ts).
+ * decode of the same Zipformer and Moonshine files, and any folders named in MURMUR_BENCH_MODELS.
+ * Case, punctuation and hyphens are normalised (test/helpers/wer.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readWav, toMono16k } from '../src/engine/audio/wav';
 import { loadModel } from '../src/engine/models/load';
+import { loadMoonshineTokenizer } from '../src/engine/models/moonshine/tokenizer';
 import { defaultModelDir, sharedDir } from '../src/engine/paths';
 import { clips as sharedClips } from '../test/helpers/shared';
+import { sherpaDecodeOffline, sherpaMoonshineRecognizer, writeSherpaMoonshineTokens } from '../test/helpers/sherpa-moonshine';
 import { wordErrorRate } from '../test/helpers/wer';
 import { CHUNK, decodeAll } from './clips';
 import { sherpaDecode, sherpaRecognizer } from './sherpa';
@@ -19,6 +22,28 @@ import { fmt, table } from './stats';
 interface Scored {
   errors: number;
   words: number;
+}
+
+/**
+ * Model folders the user has (a downloaded Parakeet, Whisper or Nemotron, say), measured too:
+ * MURMUR_BENCH_MODELS=dir1:dir2 (the platform's path separator). The real weights of those
+ * families cannot be downloaded on the machine the README's figures come from.
+ */
+function extraModels(): [string, string][] {
+  return (process.env.MURMUR_BENCH_MODELS ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => [path.basename(dir), dir]);
+}
+
+/** sherpa-onnx-node's Moonshine path on the embedded files (the token-exact test's set-up), whole clips. */
+async function sherpaMoonshine(dir: string, clips: { transcript: string; samples: Float32Array }[], tmp: string): Promise<Scored> {
+  const tokens = path.join(tmp, 'moonshine-tokens.txt');
+  writeSherpaMoonshineTokens(tokens, (await loadMoonshineTokenizer()).pieces);
+  const rec = sherpaMoonshineRecognizer({ encoder: path.join(dir, 'encoder_model.onnx'), decoder: path.join(dir, 'decoder_model_merged.onnx'), tokens }, 1);
+  let s: Scored = { errors: 0, words: 0 };
+  for (const c of clips) s = add(s, wordErrorRate(c.transcript, sherpaDecodeOffline(rec, c.samples).text));
+  return s;
 }
 
 const add = (a: Scored, b: { errors: number; words: number }): Scored => ({ errors: a.errors + b.errors, words: a.words + b.words });
@@ -40,7 +65,8 @@ export async function accuracyBench(): Promise<Record<string, unknown>> {
     for (const [name, dir] of [
       ['Moonshine tiny (embedded, 27M)', defaultModelDir()],
       ['Zipformer gigaspeech 3.3M (streaming)', zipformerDir],
-    ] as const) {
+      ...extraModels(),
+    ]) {
       const model = await loadModel({ dir }, { threads: 1, cacheDir });
       let whole: Scored = { errors: 0, words: 0 };
       let live: Scored = { errors: 0, words: 0 };
@@ -53,7 +79,8 @@ export async function accuracyBench(): Promise<Record<string, unknown>> {
       } finally {
         await model.dispose();
       }
-      let reference = 'n/a (not a sherpa-onnx export)';
+      let reference = 'not run (another family)';
+      if (dir === defaultModelDir()) reference = wer(await sherpaMoonshine(dir, clips, cacheDir));
       if (dir === zipformerDir) {
         const rec = sherpaRecognizer(dir, 1);
         let s: Scored = { errors: 0, words: 0 };

@@ -25,6 +25,7 @@ import { defaultModelDir, packageRoot } from '../src/engine/paths';
 import type { LoadedModel, RecognizerOptions } from '../src/engine/recognizer';
 import { clip, CHUNK, decodeAll, loadClips, sharedFile, type BenchClip } from './clips';
 import { sherpaDecode, sherpaRecognizer } from './sherpa';
+import { interleave } from './interleave';
 import { fmt, median, table } from './stats';
 import { sidecarMemory } from './memory';
 import { vocabularyBench } from './vocabulary';
@@ -56,56 +57,14 @@ async function zipformerVsSherpa(clips: BenchClip[]): Promise<void> {
     // Exact decoding, as sherpa does it (no endpointing, no gain change).
     const options: Partial<RecognizerOptions> = { endpointing: false, normalizeGain: false, partials: true };
     await decodeAll(model, clips.slice(0, 1), options); // warm-up
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    const oursCpu: number[] = [];
-    const theirsCpu: number[] = [];
-    const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
-    let same = true;
-    for (let run = 0; run < RUNS; run++) {
-      // Interleave the two clip by clip, taking turns at going first, so that the machine's speed,
-      // which drifts from second to second on this shared host, weighs on both alike.
-      let oursMs = 0;
-      let theirsMs = 0;
-      let oursCpuS = 0;
-      let theirsCpuS = 0;
-      let seconds = 0;
-      for (const [i, c] of clips.entries()) {
-        const runOurs = async () => {
-          const c0 = process.cpuUsage();
-          const a = await decodeAll(model, [c], options);
-          oursCpuS += cpuSeconds(process.cpuUsage(c0));
-          oursMs += a.ms;
-          return a.texts[0];
-        };
-        const runTheirs = () => {
-          const c0 = process.cpuUsage();
-          const r = sherpaDecode(sherpa, c.samples, CHUNK);
-          theirsCpuS += cpuSeconds(process.cpuUsage(c0));
-          theirsMs += r.ms;
-          return r.text;
-        };
-        let ourText: string;
-        let theirText: string;
-        if ((run + i) % 2 === 0) {
-          ourText = await runOurs();
-          theirText = runTheirs();
-        } else {
-          theirText = runTheirs();
-          ourText = await runOurs();
-        }
-        if (ourText !== theirText) same = false;
-        seconds += c.seconds;
-      }
-      ours.push(oursMs / 1000 / seconds);
-      theirs.push(theirsMs / 1000 / seconds);
-      oursCpu.push(oursCpuS / seconds);
-      theirsCpu.push(theirsCpuS / seconds);
-    }
-    const o = median(ours);
-    const t = median(theirs);
-    const oc = median(oursCpu);
-    const tc = median(theirsCpu);
+    const r = await interleave(
+      clips,
+      RUNS,
+      async (c) => (await decodeAll(model, [c], options)).texts[0],
+      (c) => sherpaDecode(sherpa, c.samples, CHUNK).text,
+    );
+    const same = r.firstRun.every(({ ours, theirs }) => ours === theirs);
+    const [o, t, oc, tc] = [r.ourRtf, r.theirRtf, r.ourCpuPerSec, r.theirCpuPerSec];
     rows.push([threads, fmt(o, 4), fmt(t, 4), fmt(o / t, 2), fmt(oc, 4), fmt(tc, 4), fmt(oc / tc, 2), same ? 'yes' : 'NO']);
     out[`threads${threads}`] = { ourRtf: o, sherpaRtf: t, ratio: o / t, ourCpuPerSec: oc, sherpaCpuPerSec: tc, cpuRatio: oc / tc, sameText: same, runs: RUNS };
     await model.dispose();

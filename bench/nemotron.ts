@@ -12,7 +12,8 @@ import { loadModel } from '../src/engine/models/load';
 import type { RecognizerOptions } from '../src/engine/recognizer';
 import { CHUNK, decodeAll, type BenchClip } from './clips';
 import { sherpaDecode, sherpaNemoRecognizer } from './sherpa';
-import { fmt, median, table } from './stats';
+import { interleave } from './interleave';
+import { fmt, table } from './stats';
 import { writeNemotron06b } from './synthetic/nemotron-0.6b';
 
 const SEED = 1;
@@ -38,7 +39,6 @@ export async function nemotronBench(clips: BenchClip[]): Promise<Record<string, 
   const rows: (string | number)[][] = [['threads', 'our RTF', 'sherpa RTF', 'ratio ours/theirs', 'our CPU/s', 'sherpa CPU/s', 'CPU ratio', 'same text']];
   const out: Record<string, unknown> = {};
   const files = { encoder: path.join(dir, 'encoder.int8.onnx'), decoder: path.join(dir, 'decoder.int8.onnx'), joiner: path.join(dir, 'joiner.int8.onnx'), tokens: path.join(dir, 'tokens.txt') };
-  const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
   for (const threads of threadCounts) {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'murmur-bench-nemotron-'));
     const model = await loadModel({ dir }, { threads, cacheDir: cache });
@@ -46,60 +46,16 @@ export async function nemotronBench(clips: BenchClip[]): Promise<Record<string, 
     const options: Partial<RecognizerOptions> = { endpointing: false, normalizeGain: false, partials: true };
     await decodeAll(model, clips.slice(0, 1), options); // warm-up
     sherpaDecode(sherpa, clips[0].samples, CHUNK);
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    const oursCpu: number[] = [];
-    const theirsCpu: number[] = [];
-    let same = 0;
-    let compared = 0;
-    let sample = '';
-    for (let run = 0; run < runs; run++) {
-      let oursMs = 0;
-      let theirsMs = 0;
-      let oursCpuS = 0;
-      let theirsCpuS = 0;
-      let seconds = 0;
-      for (const [i, c] of clips.entries()) {
-        // Interleaved clip by clip, taking turns at going first (the machine's speed drifts).
-        const runOurs = async () => {
-          const c0 = process.cpuUsage();
-          const a = await decodeAll(model, [c], options);
-          oursCpuS += cpuSeconds(process.cpuUsage(c0));
-          oursMs += a.ms;
-          return a.texts[0];
-        };
-        const runTheirs = () => {
-          const c0 = process.cpuUsage();
-          const r = sherpaDecode(sherpa, c.samples, CHUNK);
-          theirsCpuS += cpuSeconds(process.cpuUsage(c0));
-          theirsMs += r.ms;
-          return r.text;
-        };
-        let ourText: string;
-        let theirText: string;
-        if ((run + i) % 2 === 0) {
-          ourText = await runOurs();
-          theirText = runTheirs();
-        } else {
-          theirText = runTheirs();
-          ourText = await runOurs();
-        }
-        if (run === 0) {
-          compared++;
-          if (ourText === theirText) same++;
-          if (i === 0) sample = theirText;
-        }
-        seconds += c.seconds;
-      }
-      ours.push(oursMs / 1000 / seconds);
-      theirs.push(theirsMs / 1000 / seconds);
-      oursCpu.push(oursCpuS / seconds);
-      theirsCpu.push(theirsCpuS / seconds);
-    }
-    const o = median(ours);
-    const t = median(theirs);
-    const oc = median(oursCpu);
-    const tc = median(theirsCpu);
+    const r = await interleave(
+      clips,
+      runs,
+      async (c) => (await decodeAll(model, [c], options)).texts[0],
+      (c) => sherpaDecode(sherpa, c.samples, CHUNK).text,
+    );
+    const same = r.firstRun.filter(({ ours, theirs }) => ours === theirs).length;
+    const compared = r.firstRun.length;
+    const sample = r.firstRun[0]?.theirs ?? '';
+    const [o, t, oc, tc] = [r.ourRtf, r.theirRtf, r.ourCpuPerSec, r.theirCpuPerSec];
     rows.push([threads, fmt(o, 4), fmt(t, 4), fmt(o / t, 2), fmt(oc, 4), fmt(tc, 4), fmt(oc / tc, 2), `${same}/${compared}`]);
     out[`threads${threads}`] = { ourRtf: o, sherpaRtf: t, ratio: o / t, ourCpuPerSec: oc, sherpaCpuPerSec: tc, cpuRatio: oc / tc, sameText: `${same}/${compared}`, runs };
     console.log(`threads ${threads}: first clip's text (sherpa-onnx): ${sample.slice(0, 80)}`);

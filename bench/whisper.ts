@@ -15,13 +15,13 @@ import * as path from 'node:path';
 import { loadModel } from '../src/engine/models/load';
 import type { BenchClip } from './clips';
 import { sherpaWhisperDecode, sherpaWhisperRecognizer } from './sherpa-whisper';
-import { fmt, median, table } from './stats';
+import { interleave } from './interleave';
+import { fmt, table } from './stats';
 import { writeRealWhisper } from './synthetic/whisper-real';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SEED = 1;
 
-const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
 function modelFiles() {
   return writeRealWhisper(path.join(os.homedir(), '.cache', 'murmur-bench', `whisper-tiny-synthetic-${SEED}`), SEED);
@@ -81,55 +81,24 @@ export async function whisperBench(clips: BenchClip[]): Promise<Record<string, u
     const sherpa = sherpaWhisperRecognizer(files, { threads });
     sherpaWhisperDecode(sherpa, clips[0].samples);
 
-    const wall: Record<'ours' | 'theirs', number[]> = { ours: [], theirs: [] };
-    const cpu: Record<'ours' | 'theirs', number[]> = { ours: [], theirs: [] };
+    const r = await interleave(
+      clips,
+      RUNS,
+      (c) => model.decodeWhole(c.samples),
+      (c) => sherpaWhisperDecode(sherpa, c.samples),
+    );
     let sameText = 0;
     let sameTokens = 0;
     let agreeing = 0;
     let total = 0;
-    for (let run = 0; run < RUNS; run++) {
-      const ms = { ours: 0, theirs: 0 };
-      const cpuS = { ours: 0, theirs: 0 };
-      for (const [i, c] of clips.entries()) {
-        const runOurs = async () => {
-          const c0 = process.cpuUsage();
-          const t0 = performance.now();
-          const r = await model.decodeWhole(c.samples);
-          ms.ours += performance.now() - t0;
-          cpuS.ours += cpuSeconds(process.cpuUsage(c0));
-          return r;
-        };
-        const runTheirs = () => {
-          const c0 = process.cpuUsage();
-          const t0 = performance.now();
-          const r = sherpaWhisperDecode(sherpa, c.samples);
-          ms.theirs += performance.now() - t0;
-          cpuS.theirs += cpuSeconds(process.cpuUsage(c0));
-          return r;
-        };
-        let ours;
-        let theirs;
-        if ((run + i) % 2 === 0) {
-          ours = await runOurs();
-          theirs = runTheirs();
-        } else {
-          theirs = runTheirs();
-          ours = await runOurs();
-        }
-        if (run === 0) {
-          const theirIds = theirs.tokens.map((p) => ids.get(p) ?? -1);
-          if (ours.text === theirs.text.trim()) sameText++;
-          if (ours.tokens.join() === theirIds.join()) sameTokens++;
-          agreeing += commonPrefix(ours.tokens, theirIds);
-          total += Math.max(ours.tokens.length, theirIds.length);
-        }
-      }
-      wall.ours.push(ms.ours / 1000 / seconds);
-      wall.theirs.push(ms.theirs / 1000 / seconds);
-      cpu.ours.push(cpuS.ours / seconds);
-      cpu.theirs.push(cpuS.theirs / seconds);
+    for (const { ours, theirs } of r.firstRun) {
+      const theirIds = theirs.tokens.map((p) => ids.get(p) ?? -1);
+      if (ours.text === theirs.text.trim()) sameText++;
+      if (ours.tokens.join() === theirIds.join()) sameTokens++;
+      agreeing += commonPrefix(ours.tokens, theirIds);
+      total += Math.max(ours.tokens.length, theirIds.length);
     }
-    const [o, t, oc, tc] = [median(wall.ours), median(wall.theirs), median(cpu.ours), median(cpu.theirs)];
+    const [o, t, oc, tc] = [r.ourRtf, r.theirRtf, r.ourCpuPerSec, r.theirCpuPerSec];
     rows.push([threads, fmt(o, 4), fmt(t, 4), fmt(o / t, 2), fmt(oc, 4), fmt(tc, 4), fmt(oc / tc, 2), `${sameText}/${clips.length}`, `${sameTokens}/${clips.length} (${fmt((100 * agreeing) / Math.max(total, 1), 0)}% leading)`]);
     out[`threads${threads}`] = { ourRtf: o, sherpaRtf: t, ratio: o / t, ourCpuPerSec: oc, sherpaCpuPerSec: tc, cpuRatio: oc / tc, sameText, sameTokens, leadingTokenAgreement: agreeing / Math.max(total, 1), clips: clips.length, runs: RUNS };
     await model.dispose();

@@ -8,7 +8,7 @@
  * batch of frames would not give the same logits.
  */
 import { argmaxRow } from '../../argmax';
-import { splitIndex, type TransducerHypothesis, type TransducerSearch } from '../zipformer/search';
+import { splitHypothesis, type TransducerHypothesis, type TransducerSearch } from '../zipformer/search';
 import type { DecoderState, NemoDecoderJoiner } from './decoder-joiner';
 
 const MAX_SYMBOLS_PER_FRAME = 10;
@@ -36,9 +36,8 @@ export class NemoGreedySearch implements TransducerSearch {
   }
 
   splitAt(frame: number): TransducerHypothesis {
-    const n = splitIndex(this.hyp, frame);
-    const head = { tokens: this.hyp.tokens.slice(0, n), frames: this.hyp.frames.slice(0, n) };
-    this.hyp = { tokens: this.hyp.tokens.slice(n), frames: this.hyp.frames.slice(n) };
+    const { head, rest } = splitHypothesis(this.hyp, frame);
+    this.hyp = rest;
     return head;
   }
 

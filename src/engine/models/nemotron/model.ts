@@ -23,7 +23,8 @@ import { parseNemotronConfig, type NemotronConfig } from './config';
 import { NemoDecoderJoiner } from './decoder-joiner';
 import { CacheAwareEncoder } from './encoder';
 import { NemoGreedySearch } from './greedy-search';
-import { NemoTransducerStream } from './stream';
+import { TransducerStream } from '../zipformer/stream';
+import { createNemoMel, nemoStreamingMelOptions } from '../../features/nemo-mel';
 
 const SAMPLES_PER_FEATURE_FRAME = 160;
 
@@ -118,7 +119,7 @@ class NemotronModel implements LoadedModel {
     const samplesPerOutputFrame = SAMPLES_PER_FEATURE_FRAME * this.config.subsamplingFactor;
     return new StreamingTransducerRecognizer(
       'nemotron',
-      new NemoTransducerStream(encoder, search),
+      new TransducerStream(encoder, { windowFrames: this.config.windowSize, shiftFrames: this.config.chunkShift, featureDim: encoder.featureDim }, search, createNemoMel(nemoStreamingMelOptions(encoder.featureDim))),
       search,
       samplesPerOutputFrame,
       this.tokens,

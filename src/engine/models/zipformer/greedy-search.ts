@@ -5,7 +5,7 @@
  */
 import { contextOf, type DecoderJoiner } from './decoder-joiner';
 import { argmaxRow } from '../../argmax';
-import { splitIndex, type TransducerHypothesis, type TransducerSearch } from './search';
+import { splitHypothesis, type TransducerHypothesis, type TransducerSearch } from './search';
 
 export class GreedySearch implements TransducerSearch {
   private hyp: TransducerHypothesis = { tokens: [], frames: [] };
@@ -30,9 +30,8 @@ export class GreedySearch implements TransducerSearch {
   }
 
   splitAt(frame: number): TransducerHypothesis {
-    const n = splitIndex(this.hyp, frame);
-    const head = { tokens: this.hyp.tokens.slice(0, n), frames: this.hyp.frames.slice(0, n) };
-    this.hyp = { tokens: this.hyp.tokens.slice(n), frames: this.hyp.frames.slice(n) };
+    const { head, rest } = splitHypothesis(this.hyp, frame);
+    this.hyp = rest;
     return head;
   }
 

@@ -159,7 +159,7 @@ export class ZipformerRecognizer extends StreamingTransducerRecognizer {
       options.decoding === 'modified-beam-search' || hotwords
         ? new ModifiedBeamSearch(nets, tokens.blankId, tokens.unkId, options.beamSize, hotwords)
         : new GreedySearch(nets, tokens.blankId, tokens.unkId);
-    const { shiftFrames, outFrames } = encoder.config;
-    super('zipformer', new TransducerStream(encoder, search), search, (SAMPLE_RATE / 100) * (shiftFrames / Math.max(1, outFrames)), tokens, options, segmenter, preprocess);
+    const { chunkFrames, shiftFrames, outFrames, featureDim } = encoder.config;
+    super('zipformer', new TransducerStream(encoder, { windowFrames: chunkFrames, shiftFrames, featureDim }, search), search, (SAMPLE_RATE / 100) * (shiftFrames / Math.max(1, outFrames)), tokens, options, segmenter, preprocess);
   }
 }

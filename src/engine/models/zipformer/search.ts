@@ -25,3 +25,12 @@ export function splitIndex(hyp: TransducerHypothesis, frame: number): number {
   while (n < hyp.frames.length && hyp.frames[n] < frame) n++;
   return n;
 }
+
+/** A hypothesis cut at `frame`: the tokens emitted before it, and the rest. */
+export function splitHypothesis(hyp: TransducerHypothesis, frame: number): { head: TransducerHypothesis; rest: TransducerHypothesis } {
+  const n = splitIndex(hyp, frame);
+  return {
+    head: { tokens: hyp.tokens.slice(0, n), frames: hyp.frames.slice(0, n) },
+    rest: { tokens: hyp.tokens.slice(n), frames: hyp.frames.slice(n) },
+  };
+}

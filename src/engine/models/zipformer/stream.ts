@@ -1,19 +1,32 @@
 /**
- * One audio stream through a streaming transducer: fbank -> chunked encoder -> search.
+ * One audio stream through a streaming transducer: features -> chunked encoder -> search. Both
+ * streaming families use it: the Zipformer (kaldi fbank, windows of T frames advancing by
+ * decode_chunk_len) and NeMo's cache-aware encoders (Nemotron: NeMo mel, windows of window_size
+ * frames advancing by chunk_shift, the rest of a window being the next call's pre-encode context).
  *
- * The encoder runs on windows of T feature frames advancing by decode_chunk_len; like sherpa-onnx
- * a window is run only once more than T frames are ready. At end of input, 0.8 s of silence is
- * appended (as sherpa-onnx users do before inputFinished) so the encoder's right context covers
- * the last words.
+ * Like sherpa-onnx, a window is run only once more than its length in frames are ready. At end of
+ * input, 0.8 s of silence is appended (as sherpa-onnx users do before inputFinished) so the
+ * encoder's right context covers the last words.
  */
 import { StreamingFbank } from '../../features/fbank';
-import type { StreamingEncoder } from './encoder';
 import type { TransducerSearch } from './search';
 
 export const TAIL_PADDING_SAMPLES = 12800;
 
+/** An encoder with state carried from window to window (its caches). */
+export interface ChunkedEncoder {
+  run(window: Float32Array): Promise<{ data: Float32Array; frames: number; dim: number }>;
+  reset(): void;
+}
+
+/** Feature frames per encoder window, frames the window start advances by, values per frame. */
+export interface Chunking {
+  windowFrames: number;
+  shiftFrames: number;
+  featureDim: number;
+}
+
 export class TransducerStream {
-  private readonly fbank = new StreamingFbank();
   /** Feature frames not yet behind the encoder window start; frames[0] is frame `framesBase`. */
   private frames: Float32Array[] = [];
   private processed = 0;
@@ -21,11 +34,12 @@ export class TransducerStream {
   private readonly window: Float32Array;
 
   constructor(
-    private readonly encoder: StreamingEncoder,
+    private readonly encoder: ChunkedEncoder,
+    private readonly chunking: Chunking,
     readonly search: TransducerSearch,
+    private readonly fbank: StreamingFbank = new StreamingFbank(),
   ) {
-    const { chunkFrames, featureDim } = encoder.config;
-    this.window = new Float32Array(chunkFrames * featureDim);
+    this.window = new Float32Array(chunking.windowFrames * chunking.featureDim);
   }
 
   /** Feeds 16 kHz samples; resolves true if the hypothesis changed. */
@@ -53,11 +67,11 @@ export class TransducerStream {
 
   private async runReadyChunks(): Promise<boolean> {
     for (const f of this.fbank.takeFrames()) this.frames.push(f);
-    const { chunkFrames, shiftFrames, featureDim } = this.encoder.config;
+    const { windowFrames, shiftFrames, featureDim } = this.chunking;
     let changed = false;
-    while (this.processed + chunkFrames < this.framesBase + this.frames.length) {
+    while (this.processed + windowFrames < this.framesBase + this.frames.length) {
       const first = this.processed - this.framesBase;
-      for (let i = 0; i < chunkFrames; i++) this.window.set(this.frames[first + i], i * featureDim);
+      for (let i = 0; i < windowFrames; i++) this.window.set(this.frames[first + i], i * featureDim);
       // onnxruntime may keep a reference to the input during run(): pass a copy.
       const enc = await this.encoder.run(this.window.slice());
       if (await this.search.decodeChunk(enc.data, enc.frames, enc.dim)) changed = true;

@@ -26,6 +26,9 @@
  * at a cache name that this user did not write (a link, another owner's) is discarded, never
  * mapped: another local user must not be able to plant a model that Murmur runs.
  *
+ * Healing: each converted file has a stamp of its size and ends (ort-stamp.ts); a file that no
+ * longer matches it, or that onnxruntime refuses (session.ts), is removed and converted again, once.
+ *
  * Pruning: every load marks its ORT file as used (its mtime), and after each conversion the files
  * nobody has used for UNUSED_DAYS are removed: those of models no longer used and those an older
  * Murmur or onnxruntime converted under another key (a model's ORT files are large). A process that has
@@ -45,6 +48,7 @@ import { isOwnRegularFile, ensurePrivateDir } from '../private-dir';
 import { checkExternalData, type ExternalDataFile } from './external-data';
 import { fileHead } from './metadata';
 import { ProtobufError } from './protobuf';
+import { stampMismatch, stampPath, STAMP_SUFFIX, writeStamp } from './ort-stamp';
 
 const OPT_LEVEL = 'all';
 /** Part of the cache key: change it whenever the conversion settings below change. */
@@ -250,6 +254,7 @@ async function convert(source: ModelSource, cacheDir: string, ortPath: string, l
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
     fs.chmodSync(tmp, 0o600);
+    writeStamp(tmp, ortPath);
     fs.renameSync(tmp, ortPath);
   } catch (e) {
     throw new MurmurError('MODEL_LOAD_FAILED', `Could not convert ${source.path} to ORT format: ${(e as Error).message}`);
@@ -262,23 +267,41 @@ async function convert(source: ModelSource, cacheDir: string, ortPath: string, l
 }
 
 /**
- * True if `ortPath` is a converted model this user wrote. Anything else at that name (a link, a
- * file of another owner, a corrupt file) is removed: the cache folder is private, so it can only
- * be a leftover or a plant, and either way it is converted again.
+ * True if `ortPath` is a converted model this user wrote, as it was written (ort-stamp.ts).
+ * Anything else at that name is removed and converted again: a link or another owner's file (the
+ * cache folder is private, so it can only be a plant), or a file changed since its conversion (a
+ * failed copy, a full disk), which onnxruntime would refuse at every start.
  */
 function usableOrtFile(ortPath: string, log: Log): boolean {
-  if (isOwnRegularFile(ortPath) && isOrtFile(ortPath)) return true;
-  let present = true;
   try {
     fs.lstatSync(ortPath);
   } catch {
-    present = false;
+    return false;
   }
-  if (present) {
+  if (!isOwnRegularFile(ortPath)) {
     log('warn', `discarding ${ortPath}: not a converted model of this user`);
     fs.rmSync(ortPath, { force: true });
+    return false;
   }
+  const changed = isOrtFile(ortPath) ? stampMismatch(ortPath) : 'does not start like an ORT file';
+  if (changed === undefined) return true;
+  log('warn', `the cached ${ortPath} ${changed}: removing it and converting the model again`);
+  discardCachedOrt(ortPath);
   return false;
+}
+
+/**
+ * Removes a cached ORT file and its stamp (a file onnxruntime refused, or one found changed).
+ * False if it could not be removed (on Windows, a file still mapped by another process).
+ */
+export function discardCachedOrt(ortPath: string): boolean {
+  try {
+    fs.rmSync(stampPath(ortPath), { force: true });
+    fs.rmSync(ortPath, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function cachedOrtPath(abs: string, cacheDir: string, sha256: string, options: RewriteOptions): string {
@@ -357,9 +380,21 @@ export function pruneCache(cacheDir: string, log: Log = silentLog, now = Date.no
       const limit = leftover ? TEMP_STALE_MS : UNUSED_DAYS * DAY_MS;
       if (age <= limit) continue;
       fs.rmSync(file, { recursive: true });
+      if (!leftover) fs.rmSync(stampPath(file), { force: true });
       removed.push(name);
     } catch {
       // Gone already, or not ours to remove now.
+    }
+  }
+  // A stamp whose file is gone (removed by hand, or its conversion cut off) has nothing to vouch
+  // for; a young one may belong to a conversion about to move its file into place.
+  for (const name of names) {
+    if (!name.endsWith(`.ort${STAMP_SUFFIX}`)) continue;
+    const stamp = path.join(cacheDir, name);
+    try {
+      if (!fs.existsSync(stamp.slice(0, -STAMP_SUFFIX.length)) && now - fs.lstatSync(stamp).mtimeMs > TEMP_STALE_MS) fs.rmSync(stamp, { force: true });
+    } catch {
+      // Gone already.
     }
   }
   if (removed.length > 0) log('info', `removed ${removed.length} cached model file(s) unused for ${UNUSED_DAYS} days: ${removed.join(', ')}`);

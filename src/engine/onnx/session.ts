@@ -18,7 +18,7 @@ import { defaultCacheDir } from '../paths';
 import { checkExternalData } from './external-data';
 import { readOnnxInfo } from './metadata';
 import { mapFile } from './mmap';
-import { ensureOrtModel, isOrtFile } from './ort-cache';
+import { discardCachedOrt, ensureOrtModel, isOrtFile } from './ort-cache';
 
 export interface SessionLoadOptions {
   /** Intra-op threads for this session. */
@@ -130,8 +130,22 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
     }
-    const entry = await ensureOrtModel(onnxPath, options.cacheDir ?? defaultCacheDir(), log, { constantInputs: options.constantInputs });
-    const mapped = await createMapped(entry.ortPath, options, log);
+    const cacheDir = options.cacheDir ?? defaultCacheDir();
+    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs });
+    let entry = await ensure();
+    let mapped: Awaited<ReturnType<typeof createMapped>>;
+    try {
+      mapped = await createMapped(entry.ortPath, options, log);
+    } catch (e) {
+      // A cached file onnxruntime refuses (changed in a way its stamp could not see) would fail
+      // every start until removed by hand: convert it again, once. One just converted is not
+      // retried: converting again would write the same bytes.
+      if (entry.converted || isMurmurError(e)) throw e;
+      log('warn', `onnxruntime refused the cached ${entry.ortPath} (${(e as Error).message.split('\n')[0]}): removing it and converting the model again`);
+      if (!discardCachedOrt(entry.ortPath)) throw new MurmurError('MODEL_LOAD_FAILED', `onnxruntime could not load the cached ${entry.ortPath} (${(e as Error).message}), and it could not be removed: delete it and start again.`);
+      entry = await ensure();
+      mapped = await createMapped(entry.ortPath, options, log);
+    }
     // Fixed = asked for, an input of the ONNX model, and not an input of the converted session.
     const wanted = Object.keys(options.constantInputs ?? {});
     const fixedInputs = wanted.length === 0 ? [] : wanted.filter((n) => !mapped.session.inputNames.includes(n) && readOnnxInfo(onnxPath).inputs.includes(n));

@@ -45,6 +45,8 @@ const OPSET_VERSION = 2;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
+const GRAPH_OUTPUT = 12;
+const GRAPH_VALUE_INFO = 13;
 const VALUE_INFO_NAME = 1;
 const VALUE_INFO_TYPE = 2;
 const TYPE_TENSOR = 1;
@@ -60,6 +62,8 @@ const NODE_DOMAIN = 7;
 const ATTR_NAME = 1;
 const ATTR_I = 3;
 const ATTR_S = 4;
+const ATTR_G = 6;
+const ATTR_GRAPHS = 11;
 const ATTR_INTS = 8;
 const ATTR_TYPE = 20;
 const ATTR_TYPE_INTS = 7;
@@ -84,6 +88,8 @@ export interface RewriteResult {
   depthwiseConvs: number;
   /** Graph inputs that became constants. */
   fixedInputs: string[];
+  /** Weight dequantisations moved out of If branches into the main graph (see hoistDequantize). */
+  hoistedDequantize: number;
 }
 
 interface Node {
@@ -171,7 +177,7 @@ function isInt64Scalar(info: WireField[]): boolean {
 }
 
 export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions = {}): RewriteResult {
-  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [] };
+  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [], hoistedDequantize: 0 };
   const top = decodeMessage(model);
   const ir = top.find((f) => f.number === MODEL_IR_VERSION);
   const graphIndex = top.findIndex((f) => f.number === MODEL_GRAPH);
@@ -212,23 +218,28 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
   };
 
   let count = 0;
+  let hoisted = 0;
   const fixedInputs: string[] = [];
   const out: WireField[] = [];
   graph.forEach((f, i) => {
     const node = nodes[i];
     const replacement = node ? depthwiseAs2d(node) : undefined;
+    const lifted = node && !replacement ? hoistDequantize(node, initializers, fresh) : undefined;
     if (replacement) {
       out.push(...replacement);
       count++;
+    } else if (lifted) {
+      out.push(...lifted.nodes);
+      hoisted += lifted.count;
     } else if (f.number === GRAPH_INPUT && fixInput(f)) {
       // The input is gone; its value is now an initializer of the same name (added below).
     } else out.push(f);
   });
-  if (count === 0 && fixedInputs.length === 0) return unchanged;
+  if (count === 0 && fixedInputs.length === 0 && hoisted === 0) return unchanged;
   out.push(...added);
   const newTop = top.slice();
   newTop[graphIndex] = bytesField(MODEL_GRAPH, encodeMessage(out));
-  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs };
+  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs, hoistedDequantize: hoisted };
 
   function fixInput(f: WireField): boolean {
     const info = decodeMessage(f.bytes);
@@ -292,4 +303,86 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
     const base = node.name || y;
     return [makeNode('Unsqueeze', fresh(`${base}/unsqueeze`), [x, ...ax.inputs], [x2], ax.attrs), bytesField(GRAPH_NODE, conv), makeNode('Squeeze', fresh(`${base}/squeeze`), [y2, ...ax.inputs], [y], ax.attrs)];
   }
+}
+
+/** Ops that conversion folds when their inputs are constants, and that may run outside a branch. */
+const FOLDABLE = new Set(['DequantizeLinear', 'Transpose', 'Reshape', 'Unsqueeze', 'Squeeze', 'Cast', 'Identity']);
+
+/**
+ * Weight dequantisation hoisted out of an If node's branches. Conversion folds DequantizeLinear of
+ * an int8 weight into a float32 constant (ort-cache.ts); when both branches of an If dequantise
+ * the same main-graph weight (Moonshine's merged decoder: the first step's branch and the cached
+ * steps' branch each transpose and dequantise the tied output projection), each branch gets its
+ * own float copy, and the ORT file holds the weight twice, four times its int8 size each. The
+ * constant chain (DequantizeLinear and the reshaping it reads, FOLDABLE, every input a
+ * main-graph initializer or another such node) moves into the main graph, before the If, once for
+ * both branches, which read it from the outer scope: it is folded once, and the same float values
+ * feed the same MatMuls. An If whose branches hold subgraphs of their own is left alone (a nested
+ * graph could read the old names).
+ * Returns the nodes to put in place of the If (the hoisted nodes, then the edited If) and how many
+ * DequantizeLinear nodes moved, or undefined when none did.
+ */
+function hoistDequantize(node: Node, initializers: ReadonlyMap<string, WireField[]>, fresh: (base: string) => string): { nodes: WireField[]; count: number } | undefined {
+  if (node.opType !== 'If' || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
+  const branches = node.fields.map((f) => {
+    if (f.number !== NODE_ATTRIBUTE) return undefined;
+    const attr = decodeMessage(f.bytes);
+    const g = attr.find((a) => a.number === ATTR_G);
+    return g ? { attr, graph: decodeMessage(g.bytes), renamed: new Map<string, string>() } : undefined;
+  });
+  /** Hoisted name by structural key: op, attributes and the keys of its inputs. */
+  const hoisted = new Map<string, string>();
+  const hoistedNodes: WireField[] = [];
+  let count = 0;
+  for (const b of branches) {
+    if (!b) continue;
+    const keyOf = new Map<string, string>();
+    for (const f of b.graph) {
+      if (f.number !== GRAPH_NODE) continue;
+      const n = parseNode(f.bytes);
+      if (n.fields.some((x) => x.number === NODE_ATTRIBUTE && decodeMessage(x.bytes).some((a) => a.number === ATTR_G || a.number === ATTR_GRAPHS))) return undefined;
+      if (!FOLDABLE.has(n.opType) || (n.domain !== '' && n.domain !== 'ai.onnx') || n.outputs.length !== 1) continue;
+      if (!n.inputs.every((i) => initializers.has(i) || keyOf.has(i))) continue;
+      const attrs = n.fields.filter((x) => x.number === NODE_ATTRIBUTE).map((x) => Buffer.from(x.bytes).toString('hex'));
+      const key = `${n.opType}(${n.inputs.map((i) => keyOf.get(i) ?? `=${i}`).join(',')})[${attrs.join(',')}]`;
+      keyOf.set(n.outputs[0], key);
+      let name = hoisted.get(key);
+      if (!name) {
+        name = fresh(`${n.outputs[0]}/hoisted`);
+        hoisted.set(key, name);
+        if (n.opType === 'DequantizeLinear') count++;
+        const fields = n.fields.filter((x) => x.number !== NODE_OUTPUT && x.number !== NODE_NAME).map((x) => (x.number === NODE_INPUT && b.renamed.has(fieldString(x)) ? stringField(NODE_INPUT, b.renamed.get(fieldString(x)) as string) : x));
+        hoistedNodes.push(bytesField(GRAPH_NODE, encodeMessage([...fields, stringField(NODE_OUTPUT, name), stringField(NODE_NAME, fresh(`${n.name || n.outputs[0]}/hoisted`))])));
+      }
+      b.renamed.set(n.outputs[0], name);
+    }
+  }
+  if (count === 0) return undefined;
+
+  const fields = node.fields.map((f, i) => {
+    const b = branches[i];
+    if (!b) return f;
+    // In this branch the hoisted nodes go, and what read their outputs reads the hoisted ones.
+    const { renamed } = b;
+    const rename = (v: WireField): WireField => (renamed.has(fieldString(v)) ? stringField(v.number, renamed.get(fieldString(v)) as string) : v);
+    const graph = b.graph.flatMap((x): WireField[] => {
+      if (x.number === GRAPH_NODE) {
+        const n = parseNode(x.bytes);
+        if (n.outputs.length === 1 && renamed.has(n.outputs[0])) return [];
+        if (!n.inputs.some((input) => renamed.has(input))) return [x];
+        return [bytesField(GRAPH_NODE, encodeMessage(n.fields.map((y) => (y.number === NODE_INPUT ? rename(y) : y))))];
+      }
+      if (x.number === GRAPH_OUTPUT) {
+        const info = decodeMessage(x.bytes);
+        return [bytesField(GRAPH_OUTPUT, encodeMessage(info.map((y) => (y.number === VALUE_INFO_NAME ? rename(y) : y))))];
+      }
+      if (x.number === GRAPH_VALUE_INFO) {
+        const name = decodeMessage(x.bytes).find((y) => y.number === VALUE_INFO_NAME);
+        return name && renamed.has(fieldString(name)) ? [] : [x];
+      }
+      return [x];
+    });
+    return bytesField(NODE_ATTRIBUTE, encodeMessage(b.attr.map((a) => (a.number === ATTR_G ? bytesField(ATTR_G, encodeMessage(graph)) : a))));
+  });
+  return { nodes: [...hoistedNodes, bytesField(GRAPH_NODE, encodeMessage(fields))], count };
 }

@@ -52,7 +52,7 @@ import { stampMismatch, stampPath, STAMP_SUFFIX, writeStamp } from './ort-stamp'
 
 const OPT_LEVEL = 'all';
 /** Part of the cache key: change it whenever the conversion settings below change. */
-const CONVERSION_TAG = 'dq-folded+dwconv2d';
+const CONVERSION_TAG = 'dq-folded+dwconv2d+dq-hoisted';
 /** A conversion's private working folder in the cache: `.convert-XXXXXX`. */
 const CONVERT_DIR_PREFIX = '.convert-';
 const LOCK_STALE_MS = 5 * 60 * 1000;
@@ -225,6 +225,7 @@ export function conversionInput(source: ModelSource, log: Log, options: RewriteO
     const rewritten = rewriteForOnnxruntime(source.bytes, options);
     if (rewritten.depthwiseConvs > 0) log('info', `${name}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
     for (const input of rewritten.fixedInputs) log('info', `${name}: input ${input} fixed at ${String(options.constantInputs?.[input])}`);
+    if (rewritten.hoistedDequantize > 0) log('info', `${name}: ${rewritten.hoistedDequantize} weight dequantisation(s) shared by both branches of an If, folded once`);
     return rewritten.bytes;
   } catch (e) {
     if (!(e instanceof ProtobufError)) throw e;

@@ -6,7 +6,9 @@
  *    sherpa-onnx-node on the same model, audio, chunking and thread count (our/their ratio).
  * 2. Latency: end of audio -> final text; Moonshine partial cadence while speaking (real time).
  * 3. Model load: first load (ONNX -> ORT conversion) and later loads (mmap of the cached ORT file).
- * 4. Sidecar memory: RSS and PSS of one and of two sidecars on the same model.
+ * 4. Sidecar memory: RSS, PSS and anonymous memory of one and of two sidecars on the same model,
+ *    of one idle after dictating, and what 1, 2 and 4 windows cost (bench/memory.ts); the ORT
+ *    cache's size against the ONNX files (bench/cache-size.ts, section "cache").
  * 5. Vocabulary biasing: identifier hit rate with and without, WER unchanged (bench/vocabulary.ts).
  * 6. Partial flicker: shown words changed per second, raw and stabilised, and the delay the
  *    stabiliser costs (bench/flicker.ts).
@@ -15,7 +17,8 @@
  * 8. Whisper: Murmur vs sherpa-onnx-node on a synthetic model with Whisper tiny's dimensions
  *    (bench/whisper.ts).
  * 9. Nemotron: a synthetic model of Nemotron speech streaming 0.6B's dimensions, our pipeline vs
- *    sherpa-onnx-node (bench/nemotron.ts).
+ *    sherpa-onnx-node (bench/nemotron.ts); Parakeet likewise (bench/parakeet.ts).
+ * 10. Goals: every figure of issue 18 from the sections above next to its goal (bench/goals.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,6 +31,8 @@ import { sherpaDecode, sherpaRecognizer } from './sherpa';
 import { interleave } from './interleave';
 import { fmt, median, table } from './stats';
 import { sidecarMemory } from './memory';
+import { cacheSizeBench } from './cache-size';
+import { printGoals } from './goals';
 import { vocabularyBench } from './vocabulary';
 import { flickerBench } from './flicker';
 import { accuracyBench } from './accuracy';
@@ -219,12 +224,14 @@ async function main(): Promise<void> {
   if (want('latency')) await latency(clips);
   if (want('load')) await loadTimes();
   if (want('memory')) results.memory = await sidecarMemory();
+  if (want('cache')) results.cacheSize = await cacheSizeBench();
   if (want('vocabulary')) results.vocabulary = await vocabularyBench();
   if (want('flicker')) results.flicker = await flickerBench(clips);
   if (want('accuracy')) results.accuracy = await accuracyBench();
   if (want('whisper')) results.whisper = await whisperBench(clips);
   if (want('parakeet')) results.parakeet = await parakeetBench(clips);
   if (want('nemotron')) results.nemotron = await nemotronBench(clips);
+  results.goals = printGoals(results);
   const dir = path.join(packageRoot(), 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -20,6 +20,15 @@ async function load(model: string, cacheDir: string, messages: string[] = []): P
   return loadSession(model, { threads: 1, cacheDir, log: (level, m) => messages.push(`${level}: ${m}`) });
 }
 
+/** The joiner converted into a fresh cache by a first load (its session released): where its ORT file is. */
+async function convertedJoiner(cacheDir: string): Promise<{ joiner: string; ortPath: string }> {
+  const { joiner } = zipformerFiles();
+  const first = await load(joiner, cacheDir);
+  assert.ok(first.converted && first.ortPath);
+  await first.session.release();
+  return { joiner, ortPath: first.ortPath };
+}
+
 async function inputNamesByPath(model: string): Promise<readonly string[]> {
   const s = await ort.InferenceSession.create(model);
   const names = s.inputNames;
@@ -44,17 +53,14 @@ for (const [what, damage] of damages) {
   test(`a cached ORT file ${what} is converted again, once, and the model loads`, async () => {
     const cache = tempCacheDir();
     try {
-      const { joiner } = zipformerFiles();
-      const first = await load(joiner, cache.dir);
-      assert.ok(first.converted && first.ortPath);
-      await first.session.release();
-      const size = fs.statSync(first.ortPath).size;
-      damage(first.ortPath);
+      const { joiner, ortPath } = await convertedJoiner(cache.dir);
+      const size = fs.statSync(ortPath).size;
+      damage(ortPath);
 
       const messages: string[] = [];
       const healed = await load(joiner, cache.dir, messages);
       assert.ok(healed.converted, 'converted again');
-      assert.equal(healed.ortPath, first.ortPath);
+      assert.equal(healed.ortPath, ortPath);
       assert.equal(fs.statSync(healed.ortPath).size, size, 'the whole file is back');
       assert.deepEqual(healed.session.inputNames, await inputNamesByPath(joiner));
       assert.equal(messages.filter((m) => /^warn: the cached .* removing it and converting the model again/.test(m)).length, 1, messages.join('\n'));
@@ -72,16 +78,13 @@ for (const [what, damage] of damages) {
 test('a cached file without a record of its conversion (an older Murmur wrote it) is converted again once', async () => {
   const cache = tempCacheDir();
   try {
-    const { joiner } = zipformerFiles();
-    const first = await load(joiner, cache.dir);
-    assert.ok(first.ortPath);
-    await first.session.release();
-    fs.rmSync(stampPath(first.ortPath));
+    const { joiner, ortPath } = await convertedJoiner(cache.dir);
+    fs.rmSync(stampPath(ortPath));
     const messages: string[] = [];
     const again = await load(joiner, cache.dir, messages);
     assert.ok(again.converted);
     assert.match(messages.join('\n'), /has no record of how it was written: removing it/);
-    assert.ok(fs.existsSync(stampPath(first.ortPath)), 'the new conversion is recorded');
+    assert.ok(fs.existsSync(stampPath(ortPath)), 'the new conversion is recorded');
     await again.session.release();
     assert.equal((await load(joiner, cache.dir)).converted, false);
   } finally {
@@ -92,13 +95,10 @@ test('a cached file without a record of its conversion (an older Murmur wrote it
 test('a cached file onnxruntime refuses although it matches its record is converted again once', async () => {
   const cache = tempCacheDir();
   try {
-    const { joiner } = zipformerFiles();
-    const first = await load(joiner, cache.dir);
-    assert.ok(first.ortPath);
-    await first.session.release();
+    const { joiner, ortPath } = await convertedJoiner(cache.dir);
     // Cut short and recorded as such: the stamp cannot tell, only onnxruntime can.
-    fs.truncateSync(first.ortPath, 4096);
-    writeStamp(first.ortPath);
+    fs.truncateSync(ortPath, 4096);
+    writeStamp(ortPath);
     const messages: string[] = [];
     const healed = await load(joiner, cache.dir, messages);
     assert.ok(healed.converted);

@@ -24,7 +24,7 @@ async function waitForChatText(page: Page, what: string, check: (text: string) =
   let failure: string | undefined;
   let text = '';
   await waitUntil(what, async () => {
-    failure = await commandError(page);
+    failure = await commandError(page, { keepFocus: true });
     if (failure) return true;
     text = await chatInputText(page);
     return check(text);

@@ -73,8 +73,9 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
  * notification toasts at all: notifications only reach the Notifications center, and the status
  * bar bell gets a dot. So when the bell has one, the center is opened and read; it stays open when
  * it lists an error (the failure screenshot then shows it) and is closed again otherwise.
+ * `keepFocus`: never open the center (see below); for tests that dictate into what has focus.
  */
-export async function commandError(page: Page): Promise<string | undefined> {
+export async function commandError(page: Page, options: { keepFocus?: boolean } = {}): Promise<string | undefined> {
   const dialog = page.locator('.monaco-dialog-box');
   if (await dialog.isVisible()) {
     const title = (await dialog.locator('.dialog-message-text').textContent())?.trim() ?? '';
@@ -84,6 +85,14 @@ export async function commandError(page: Page): Promise<string | undefined> {
   const toast = page.locator('.notifications-toasts .notification-toast:has(.codicon-error)');
   if (await toast.first().isVisible()) {
     return (await toast.first().locator('.notification-list-item-message').textContent())?.trim() || 'an error notification appeared';
+  }
+  if (options.keepFocus) {
+    // Opening the Notifications center moves the keyboard focus, and a dictation types where the
+    // focus is: a test of where text lands reads Murmur's own error state instead (its status bar
+    // item turns to the error icon, and its tooltip says why; hovering leaves focus alone).
+    // Murmur's item by its id (VS Code's problems item also shows an error icon).
+    if (!(await page.locator('[id="murmur-dev.murmur.murmur.status"] .codicon-error').first().isVisible())) return undefined;
+    return (await murmurStatusTooltip(page)) || 'Murmur shows an error in the status bar';
   }
   const errors = await notificationErrors(page);
   return errors.length ? errors.join(' | ') : undefined;

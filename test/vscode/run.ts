@@ -26,7 +26,7 @@
  *   --vsix=<file>          the VSIX for 4 (default vsix/murmur-linux-x64.vsix); --no-vsix skips 4
  *   --settings=<file>      JSON object of "murmur.*" settings for the run (also MURMUR_VSCODE_SETTINGS:
  *                          a JSON object, or a path to one), written as the user's settings
- *   --timeout=<seconds>    whole-run limit, default 900
+ *   --timeout=<seconds>    whole-run limit, default 1500
  *   --realtime-mic         pace the test microphone in real time (lib/paced-arecord.ts): benchmarks
  *   --keep                 keep the temporary HOME/user-data directory (path printed)
  *   --verbose              also print code-server's own output and the page's console
@@ -80,7 +80,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { mocha: true, ui: true, hostile: true, vsix: 'vsix/murmur-linux-x64.vsix', timeoutMs: 900_000, keep: false, verbose: false, realtimeMic: false };
+  const o: Options = { mocha: true, ui: true, hostile: true, vsix: 'vsix/murmur-linux-x64.vsix', timeoutMs: 1_500_000, keep: false, verbose: false, realtimeMic: false };
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
     switch (k) {
@@ -608,9 +608,9 @@ async function main(): Promise<number> {
       console.log('\nExtension tests (mocha in the extension host)');
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
-      // Leave the UI tests three minutes of the whole-run limit and the hostile-folder windows four,
-      // but give mocha at least two.
-      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 180_000 : 10_000) - (hostilePhases ? 240_000 : 0) - (vsixPhase ? 120_000 : 0);
+      // Leave the UI tests seven minutes of the whole-run limit (they take four to five here) and the
+      // hostile-folder windows four, but give mocha at least two.
+      const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 420_000 : 10_000) - (hostilePhases ? 240_000 : 0) - (vsixPhase ? 120_000 : 0);
       const r = await runExtensionTests(page, server, repoRoot, workspace, path.join(vscodeDir, 'workbench-logs'), opts.verbose, Math.max(120_000, left));
       await context.close().catch(() => undefined);
       tally.passed += r.passed;

@@ -90,13 +90,18 @@ export async function commandError(page: Page, options: { keepFocus?: boolean } 
     // Opening the Notifications center moves the keyboard focus, and a dictation types where the
     // focus is: a test of where text lands reads Murmur's own error state instead (its status bar
     // item turns to the error icon, and its tooltip says why; hovering leaves focus alone).
-    // Murmur's item by its id (VS Code's problems item also shows an error icon).
-    if (!(await page.locator('[id="murmur-dev.murmur.murmur.status"] .codicon-error').first().isVisible())) return undefined;
+    if (!(await murmurStatusItem(page).locator('.codicon-error').isVisible())) return undefined;
     return (await murmurStatusTooltip(page)) || 'Murmur shows an error in the status bar';
   }
   const errors = await notificationErrors(page);
   return errors.length ? errors.join(' | ') : undefined;
 }
+
+/**
+ * Murmur's status bar item, by the id VS Code gives it (publisher.name.itemId): matching by icon
+ * would also find VS Code's problems item, which shows an error icon too.
+ */
+const murmurStatusItem = (page: Page): Locator => page.locator('[id="murmur-dev.murmur.murmur.status"]');
 
 /** The status bar bell (its id is VS Code's). */
 const bell = (page: Page): Locator => page.locator('[id="status.notifications"]');
@@ -146,8 +151,7 @@ export async function notificationErrors(page: Page): Promise<string[]> {
  */
 export async function murmurStatusTooltip(page: Page): Promise<string> {
   try {
-    const item = page.locator('.statusbar-item:has(.codicon-error), .statusbar-item:has(.codicon-mic), .statusbar-item:has(.codicon-mic-filled), .statusbar-item:has(.codicon-loading)').first();
-    await item.hover({ timeout: 5000 });
+    await murmurStatusItem(page).hover({ timeout: 5000 });
     const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Murmur' }).first();
     await hover.waitFor({ state: 'visible', timeout: 5000 });
     return ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();

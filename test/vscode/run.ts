@@ -608,8 +608,8 @@ async function main(): Promise<number> {
       console.log('\nExtension tests (mocha in the extension host)');
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
-      // Leave the UI tests seven minutes of the whole-run limit (they take four to five here) and the
-      // hostile-folder windows four, but give mocha at least two.
+      // Leave the UI tests seven minutes of the whole-run limit and the hostile-folder windows four,
+      // but give mocha at least two.
       const left = opts.timeoutMs - (Date.now() - started) - (opts.ui ? 420_000 : 10_000) - (hostilePhases ? 240_000 : 0) - (vsixPhase ? 120_000 : 0);
       const r = await runExtensionTests(page, server, repoRoot, workspace, path.join(vscodeDir, 'workbench-logs'), opts.verbose, Math.max(120_000, left));
       await context.close().catch(() => undefined);

@@ -44,8 +44,8 @@ export interface SessionLoadOptions {
   constantInputs?: Readonly<Record<string, bigint>>;
   /**
    * Let onnxruntime pre-pack the weights of a mapped model (a private copy of them, see
-   * mappedOptions). For small sessions run once per token on float weights (an LSTM prediction
-   * network, a joiner), where unpacked kernels are markedly slower and the copy is small.
+   * mappedOptions). For sessions whose copy is small and whose calls are many: a prediction
+   * network or joiner run once per token or frame, a small streaming encoder run per chunk.
    */
   prepack?: boolean;
   log?: Log;
@@ -84,9 +84,9 @@ function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
 
 /**
  * Options for a session on mapped ORT bytes. Besides using the bytes in place:
- * - no pre-packing: pre-packed weights are private copies in every process, exactly what mapping
- *   the file is meant to avoid; no slower for our models, since the int8 MatMulInteger kernels
- *   quantise activations per call anyway;
+ * - no pre-packing unless asked for (SessionLoadOptions.prepack): pre-packed weights are private
+ *   copies in every process, exactly what mapping the file is meant to avoid; Moonshine is no
+ *   slower without, since its int8 MatMulInteger kernels quantise activations per call anyway;
  * - no CPU arena unless asked for (SessionLoadOptions.arena): the arena keeps its high-water mark of
  *   activations for the life of the session (an encoder pass over a long utterance), per process.
  * Together they are why a second window's process costs little private memory (README, "Design

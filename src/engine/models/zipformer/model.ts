@@ -2,6 +2,7 @@
  * A loaded sherpa-onnx streaming transducer (Zipformer / Zipformer2): three shared sessions and the
  * token table. Each recognizer gets its own encoder caches, features and search state.
  */
+import * as fs from 'node:fs';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
 import { loadSession, type LoadedSession } from '../../onnx/session';
@@ -38,17 +39,34 @@ export interface ZipformerMetadata {
   joiner?: OnnxMetadata;
 }
 
+/**
+ * Pre-packed weights are a private copy in every window's process (README, "Design choices,
+ * measured"), about 0.6 of an int8 encoder's file; below this size that copy is worth the faster
+ * encoder call, above it (the larger streaming Zipformers) sharing the mapped weights wins.
+ */
+const PREPACK_ENCODER_MAX_BYTES = 16 * 1024 * 1024;
+
+function prepackEncoder(file: string): boolean {
+  try {
+    return fs.statSync(file).size <= PREPACK_ENCODER_MAX_BYTES;
+  } catch {
+    return false; // loadSession reports the missing file
+  }
+}
+
 export async function loadZipformerModel(files: ZipformerFiles, metadata: ZipformerMetadata, options: ZipformerLoadOptions): Promise<LoadedModel> {
   const log = options.log ?? silentLog;
   const tokens = readTokens(files.tokens);
   // tokens.txt was checked against the decoder's vocab_size by resolveModel (detect.ts).
   // Every call of all three has the same shapes (one chunk, one frame): see SessionLoadOptions.arena.
   const sessionOptions = { threads: options.threads, cacheDir: options.cacheDir, noCache: options.noCache, arena: true, log };
-  // The decoder and joiner run on one frame at a time: more threads only add hand-off cost.
+  // The decoder and joiner run on one frame at a time: more threads only add hand-off cost. They
+  // run hundreds of times per second of audio on packed weights of a few hundred KB: pre-packed.
+  const small = { ...sessionOptions, threads: 1, prepack: true };
   const loads = await Promise.allSettled([
-    loadSession(files.encoder, sessionOptions),
-    loadSession(files.decoder, { ...sessionOptions, threads: 1 }),
-    loadSession(files.joiner, { ...sessionOptions, threads: 1 }),
+    loadSession(files.encoder, { ...sessionOptions, prepack: prepackEncoder(files.encoder) }),
+    loadSession(files.decoder, small),
+    loadSession(files.joiner, small),
     loadSileroVadModel(options.vadPath, { cacheDir: options.cacheDir, noCache: options.noCache, log }),
   ]);
   // Hotwords skip common English words; the judgement loads alongside (tens of ms, off the critical path).

@@ -99,7 +99,7 @@ export class Murmur implements vscode.Disposable {
       stats: this.stats,
       committed: (p) => this.finalEmitter.fire(p),
     });
-    this.pushToTalk = new PushToTalk({ start: () => void this.start(), stop: () => void this.stop(), isDictating: () => this.dictating }, this.config().releaseDelayMs);
+    this.pushToTalk = new PushToTalk({ start: () => void this.start(), stop: () => void this.stop(), isDictating: () => this.dictating, isStopping: () => this.dictation.current === 'stopping' }, this.config().releaseDelayMs);
     this.disposables.push(this.log, this.configs, this.status, this.inserter, this.inputs, this.finalEmitter, this.configs.onDidChange((c) => this.configChanged(c)), ...watchFocus(this.focus));
     void vscode.commands.executeCommand('setContext', 'murmur.dictating', false);
     this.log.info(describeHost(this.host()));

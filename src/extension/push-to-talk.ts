@@ -7,13 +7,19 @@
  *   repeats stop for `releaseDelayMs` the key was released: dictation stops and the last phrase is
  *   committed.
  * - No repeat in that time means it was a tap: dictation stays on until the next tap.
+ * - A press while the last dictation is still stopping (its last phrase being committed) is not a
+ *   tap to stop it: it is queued, and dictation starts again as soon as the stop is over. Without
+ *   that, a user who stops and presses the key right away gets nothing and no sign why.
  *
  * Pure logic with injected time, so it is unit-tested without VS Code; the extension wires it.
  */
 export interface PushToTalkActions {
   start(): void;
   stop(): void;
+  /** Starting, listening or stopping. */
   isDictating(): boolean;
+  /** Stopping: the last phrase is being committed; reset() follows when it is over. */
+  isStopping(): boolean;
 }
 
 export interface Timers {
@@ -26,7 +32,7 @@ export const realTimers: Timers = {
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-export type PushToTalkMode = 'off' | 'pending' | 'hold' | 'toggle';
+export type PushToTalkMode = 'off' | 'queued' | 'pending' | 'hold' | 'toggle';
 
 export class PushToTalk {
   private mode: PushToTalkMode = 'off';
@@ -48,6 +54,12 @@ export class PushToTalk {
 
   /** The keybinding fired (a press or an auto-repeat). */
   press(): void {
+    if (this.actions.isStopping()) {
+      // Whatever the key did before, that dictation is ending: this press is for the next one.
+      this.disarm();
+      this.mode = 'queued';
+      return;
+    }
     switch (this.mode) {
       case 'off':
         if (this.actions.isDictating()) {
@@ -55,9 +67,10 @@ export class PushToTalk {
           this.actions.stop();
           return;
         }
-        this.mode = 'pending';
-        this.actions.start();
-        this.arm();
+        this.begin();
+        return;
+      case 'queued':
+        // The stop is over and the queued start is due in this turn: still one start.
         return;
       case 'pending':
       case 'hold':
@@ -70,10 +83,30 @@ export class PushToTalk {
     }
   }
 
-  /** Dictation ended for another reason (Stop command, error): forget the key state. */
+  /**
+   * Dictation ended (Stop command, release, error): forget the key state, or start the dictation
+   * queued during the stop. That start waits a turn: the caller is still finishing the old
+   * dictation's end (status, context keys) when it calls this.
+   */
   reset(): void {
+    const queued = this.mode === 'queued';
     this.disarm();
     this.mode = 'off';
+    if (!queued) return;
+    this.mode = 'queued';
+    this.timer = this.timers.set(() => {
+      this.timer = undefined;
+      if (this.mode !== 'queued') return;
+      this.mode = 'off';
+      if (!this.actions.isDictating()) this.begin();
+    }, 0);
+  }
+
+  /** Starts dictation from the key; a repeat within the release delay makes it a hold. */
+  private begin(): void {
+    this.mode = 'pending';
+    this.actions.start();
+    this.arm();
   }
 
   private arm(): void {

@@ -182,6 +182,27 @@ describe('dictation in a real VS Code', function () {
     assert.equal(editor.document.getText(), GO);
   });
 
+  it('push-to-talk pressed while the last dictation is still stopping: the next dictation starts once it has stopped', async () => {
+    speak([GOFORWARD()]);
+    const editor = await newEditor();
+    const first = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await first;
+    // Stop, and press the key before the stop is over (it waits for the sidecar's last phrase).
+    const stopped = vscode.commands.executeCommand('murmur.stopDictation');
+    await vscode.commands.executeCommand('murmur.pushToTalk');
+    assert.equal(api.murmur.pushToTalk.state, 'queued', 'the press was taken while the stop ran');
+    await stopped;
+    const second = commits(api, 1);
+    await until('the queued dictation to start', () => api.murmur.dictating && api.murmur.pushToTalk.state !== 'queued', 10_000);
+    await second;
+    // The queued press was a tap: the next tap stops.
+    await until('the tap to be recognised', () => api.murmur.pushToTalk.state === 'toggle', 5000);
+    await vscode.commands.executeCommand('murmur.pushToTalk');
+    await until('dictation to stop', () => !api.murmur.dictating, 20_000);
+    assert.equal(editor.document.getText(), `${GO} ${GO}`);
+  });
+
   it('Cancel Dictation (Escape) keeps committed text', async () => {
     speak([GOFORWARD(), AMIABLE()], 1.5);
     const editor = await newEditor();

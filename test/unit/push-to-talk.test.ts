@@ -31,6 +31,7 @@ class FakeTimers implements Timers {
 function rig(delay = 500) {
   const log: string[] = [];
   let dictating = false;
+  let stopping = false;
   const timers = new FakeTimers();
   const ptt = new PushToTalk(
     {
@@ -43,11 +44,26 @@ function rig(delay = 500) {
         log.push('stop');
       },
       isDictating: () => dictating,
+      isStopping: () => stopping,
     },
     delay,
     timers,
   );
-  return { ptt, timers, log, isDictating: () => dictating };
+  /** The controller's side of a stop that takes time: stopping now, idle (and reset) on end(). */
+  const slowStop = {
+    begin: () => {
+      stopping = true;
+    },
+    end: () => {
+      stopping = false;
+      dictating = false;
+      ptt.reset();
+    },
+  };
+  const startElsewhere = () => {
+    dictating = true;
+  };
+  return { ptt, timers, log, isDictating: () => dictating, slowStop, startElsewhere };
 }
 
 describe('push-to-talk from key auto-repeat', () => {
@@ -98,5 +114,57 @@ describe('push-to-talk from key auto-repeat', () => {
     ptt.reset();
     timers.advance(1000);
     assert.deepEqual(log, ['start']);
+  });
+
+  test('a press while the last dictation is still stopping starts the next one once it has stopped, then works as a tap', () => {
+    const { ptt, timers, log, isDictating, slowStop } = rig(500);
+    ptt.press();
+    timers.advance(600); // a tap: toggle
+    assert.equal(ptt.state, 'toggle');
+    slowStop.begin(); // "Stop Dictation" from the palette, still committing its last phrase
+    ptt.press();
+    assert.equal(ptt.state, 'queued');
+    assert.deepEqual(log, ['start'], 'nothing is started or stopped while the stop runs');
+    slowStop.end();
+    assert.deepEqual(log, ['start'], 'the start waits a turn: the old dictation is still ending');
+    timers.advance(0);
+    assert.deepEqual(log, ['start', 'start']);
+    assert.equal(isDictating(), true);
+    timers.advance(600);
+    assert.equal(ptt.state, 'toggle', 'the queued press was a tap');
+    ptt.press();
+    assert.deepEqual(log, ['start', 'start', 'stop']);
+  });
+
+  test('holding the key through a stop: the repeats queue one start, and releasing after it stops again', () => {
+    const { ptt, timers, log, slowStop } = rig(500);
+    slowStop.begin();
+    for (let i = 0; i < 5; i++) {
+      ptt.press();
+      timers.advance(33);
+    }
+    slowStop.end();
+    timers.advance(0);
+    for (let i = 0; i < 10; i++) {
+      ptt.press();
+      timers.advance(33);
+    }
+    assert.equal(ptt.state, 'hold');
+    timers.advance(600);
+    assert.deepEqual(log, ['start', 'stop']);
+  });
+
+  test('a queued start is dropped if dictation was started some other way meanwhile; an ended dictation with nothing queued starts nothing', () => {
+    const { ptt, timers, log, slowStop, startElsewhere } = rig(500);
+    slowStop.end();
+    timers.advance(1000);
+    assert.deepEqual(log, []);
+    slowStop.begin();
+    ptt.press();
+    slowStop.end();
+    startElsewhere(); // e.g. "Start Dictation" from the palette in the same turn
+    timers.advance(0);
+    assert.deepEqual(log, [], 'no second start over a running dictation');
+    assert.equal(ptt.state, 'off');
   });
 });

@@ -89,14 +89,13 @@ export class PushToTalk {
    * dictation's end (status, context keys) when it calls this.
    */
   reset(): void {
-    const queued = this.mode === 'queued';
     this.disarm();
-    this.mode = 'off';
-    if (!queued) return;
-    this.mode = 'queued';
+    if (this.mode !== 'queued') {
+      this.mode = 'off';
+      return;
+    }
     this.timer = this.timers.set(() => {
       this.timer = undefined;
-      if (this.mode !== 'queued') return;
       this.mode = 'off';
       if (!this.actions.isDictating()) this.begin();
     }, 0);

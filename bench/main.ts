@@ -5,6 +5,8 @@
  * 1. Real-time factor per family at 1 and 2 threads; the Zipformer side by side with
  *    sherpa-onnx-node on the same model, audio, chunking and thread count (our/their ratio).
  * 2. Latency: end of audio -> final text; Moonshine partial cadence while speaking (real time).
+ *    Also the price of the sidecar's idle release on the next dictation's first final
+ *    (bench/idle-release.ts, section "idle").
  * 3. Model load: first load (ONNX -> ORT conversion) and later loads (mmap of the cached ORT file).
  * 4. Sidecar memory: RSS, PSS and anonymous memory of one and of two sidecars on the same model,
  *    of one idle after dictating, and what 1, 2 and 4 windows cost (bench/memory.ts); the ORT
@@ -39,6 +41,7 @@ import { accuracyBench } from './accuracy';
 import { whisperBench, whisperRssChild } from './whisper';
 import { parakeetBench } from './parakeet';
 import { nemotronBench } from './nemotron';
+import { idleReleaseBench } from './idle-release';
 
 const ZIPFORMER = 'models/sherpa-onnx-kws-zipformer-gigaspeech-3.3M-2024-01-01';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
   if (want('zipformer')) await zipformerVsSherpa(clips);
   if (want('moonshine')) await moonshineRtf(clips);
   if (want('latency')) await latency(clips);
+  if (want('idle')) results.idleRelease = await idleReleaseBench(clips, Math.max(5, RUNS));
   if (want('load')) await loadTimes();
   if (want('memory')) results.memory = await sidecarMemory();
   if (want('cache')) results.cacheSize = await cacheSizeBench();

@@ -29,11 +29,16 @@ __declspec(dllimport) void *__stdcall GetProcAddress(HMODULE module, const char 
   X(napi_create_string_utf8)                                                                        \
   X(napi_get_boolean)                                                                               \
   X(napi_get_cb_info)                                                                               \
+  X(napi_get_typedarray_info)                                                                       \
+  X(napi_get_value_double)                                                                          \
+  X(napi_get_value_uint32)                                                                          \
   X(napi_get_value_string_utf16)                                                                    \
   X(napi_get_value_string_utf8)                                                                     \
+  X(napi_is_typedarray)                                                                             \
   X(napi_set_named_property)                                                                        \
   X(napi_throw)                                                                                     \
   X(napi_throw_error)                                                                               \
+  X(napi_throw_range_error)                                                                         \
   X(napi_throw_type_error)                                                                          \
   X(napi_typeof)
 

@@ -18,8 +18,15 @@
  *                                        refuses external buffers); an empty file gives an empty
  *                                        ArrayBuffer (nothing is mapped)
  *   trimHeap(): boolean                  true when free C-heap memory went back to the system
+ *   projectInt8(x: Float32Array, table: Uint8Array, out: Float32Array, kIn: number,
+ *               zeroPoint: number, scale: number): undefined
+ *                                        every row of x (kIn values each) times a uint8 weight
+ *                                        stored k-major (kIn rows of nOut = table.length / kIn),
+ *                                        into out (rows x nOut); project_int8.c says how exactly.
+ *                                        Throws TypeError or RangeError on inconsistent arguments.
  */
 #include "platform.h"
+#include "project_int8.h"
 
 #include <stdint.h>
 
@@ -143,6 +150,59 @@ static napi_value trim_heap(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A typed array of the given type: its data and element count; 0 after throwing a TypeError. */
+static int typed_argument(napi_env env, napi_value value, napi_typedarray_type want, const char *usage, void **data,
+                          size_t *count) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &type, count, data, NULL, NULL) != napi_ok || type != want) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value project_int8(napi_env env, napi_callback_info info) {
+  const char *usage = "projectInt8(x: Float32Array, table: Uint8Array, out: Float32Array, kIn, zeroPoint, scale)";
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  size_t x_count = 0, table_count = 0, out_count = 0;
+  void *x = NULL, *table = NULL, *out = NULL;
+  if (!typed_argument(env, argv[0], napi_float32_array, usage, &x, &x_count) ||
+      !typed_argument(env, argv[1], napi_uint8_array, usage, &table, &table_count) ||
+      !typed_argument(env, argv[2], napi_float32_array, usage, &out, &out_count)) {
+    return NULL;
+  }
+  uint32_t k_in = 0;
+  double zero_point = 0, scale = 0;
+  if (napi_get_value_uint32(env, argv[3], &k_in) != napi_ok || napi_get_value_double(env, argv[4], &zero_point) != napi_ok ||
+      napi_get_value_double(env, argv[5], &scale) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  if (k_in == 0 || table_count == 0 || x_count == 0 || table_count % k_in != 0 || x_count % k_in != 0) {
+    napi_throw_range_error(env, NULL, "projectInt8: x and table must be non-empty whole rows of kIn values");
+    return NULL;
+  }
+  size_t n_out = table_count / k_in;
+  size_t rows = x_count / k_in;
+  if (out_count != rows * n_out) {
+    napi_throw_range_error(env, NULL, "projectInt8: out must hold (x.length / kIn) * (table.length / kIn) values");
+    return NULL;
+  }
+  for (size_t r = 0; r < rows; r++) {
+    murmur_project_int8((const float *)x + r * k_in, (const uint8_t *)table, k_in, n_out, (float)zero_point,
+                        (float)scale, (float *)out + r * n_out);
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   /* Without Node-API (Windows: not found in the host executable) nothing can be called, not even a
      throw; the empty exports tell mmap.ts that the addon is unusable. */
@@ -152,6 +212,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "mapFile", fn);
   napi_create_function(env, "trimHeap", NAPI_AUTO_LENGTH, trim_heap, NULL, &fn);
   napi_set_named_property(env, exports, "trimHeap", fn);
+  napi_create_function(env, "projectInt8", NAPI_AUTO_LENGTH, project_int8, NULL, &fn);
+  napi_set_named_property(env, exports, "projectInt8", fn);
   return exports;
 }
 

@@ -302,6 +302,48 @@ test('darwin-arm64: a Mach-O arm64 bundle exporting the module, linking libSyste
 
 // ---- Running them ------------------------------------------------------------------------------
 
+/**
+ * Inputs of the projection check, as JavaScript both the behaviour script and this file run: K = 7
+ * takes every path of the kernel (a group of four, a pair, a single), N = 13 a vector and a tail.
+ */
+const PROJECTION_INPUTS = `
+const K = 7, N = 13, ROWS = 2, ZERO_POINT = 117, SCALE = 0.0123;
+let seed = 7;
+const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+const x = new Float32Array(ROWS * K).map(() => rnd() * 4 - 2);
+const table = new Uint8Array(K * N).map(() => Math.floor(rnd() * 256));
+`;
+
+/**
+ * What project_int8.c must give on PROJECTION_INPUTS, computed here in JavaScript: every product
+ * and every sum rounded to float (Math.fround) in the order the kernel documents. Bit-identical on
+ * every platform, since the kernel never fuses a multiply and an add (-ffp-contract=off).
+ */
+function expectedProjection(): string {
+  const inputs = new Function(`${PROJECTION_INPUTS}; return { K, N, ROWS, ZERO_POINT, SCALE, x, table };`)() as {
+    K: number; N: number; ROWS: number; ZERO_POINT: number; SCALE: number; x: Float32Array; table: Uint8Array;
+  };
+  const { K, N, ROWS, ZERO_POINT, x, table } = inputs;
+  const f = Math.fround;
+  const scale = f(inputs.SCALE);
+  const out = new Float32Array(ROWS * N);
+  for (let r = 0; r < ROWS; r++) {
+    for (let n = 0; n < N; n++) {
+      const p = (k: number) => f(x[r * K + k] * f((table[k * N + n] - ZERO_POINT) * scale));
+      let c = 0;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) c = f(f(f(f(p(k) + p(k + 1)) + p(k + 2)) + p(k + 3)) + c);
+      if (K - k >= 2) {
+        c = f(f(p(k) + p(k + 1)) + c);
+        k += 2;
+      }
+      if (k < K) c = f(p(k) + c);
+      out[r * N + n] = c;
+    }
+  }
+  return Buffer.from(out.buffer).toString('hex');
+}
+
 /** The checks both Linux builds must pass for real: run here, or in an arm64 Node under qemu. */
 const BEHAVIOUR = `
 const fs = require('fs'), path = require('path');
@@ -318,6 +360,14 @@ out.missing = thrown(path.join(dir, 'missing.bin'));
 out.folder = thrown(dir);
 out.nul = thrown(path.join(dir, 'model.bin') + '\\0.txt');
 out.trimHeap = typeof addon.trimHeap();
+// The 8-bit projection on inputs both sides generate alike (PROJECTION_INPUTS), as bytes.
+${PROJECTION_INPUTS}
+const projected = new Float32Array(ROWS * N);
+addon.projectInt8(x, table, projected, K, ZERO_POINT, SCALE);
+out.projection = Buffer.from(projected.buffer).toString('hex');
+const refused = (f) => { try { f(); return 'no error'; } catch (e) { return e.name; } };
+out.projectionShortOut = refused(() => addon.projectInt8(x, table, new Float32Array(N), K, ZERO_POINT, SCALE));
+out.projectionWrongType = refused(() => addon.projectInt8(x, new Int8Array(table.length), projected, K, ZERO_POINT, SCALE));
 console.log(JSON.stringify(out));
 `;
 
@@ -339,6 +389,9 @@ const EXPECTED = {
   folder: 'EMMAP',
   nul: 'TypeError',
   trimHeap: 'boolean',
+  projection: expectedProjection(),
+  projectionShortOut: 'RangeError',
+  projectionWrongType: 'TypeError',
 };
 
 function runBehaviour(command: string, args: string[], addonFile: string): unknown {

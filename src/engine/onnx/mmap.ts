@@ -18,7 +18,17 @@ interface MmapAddon {
   mapFile(path: string): ArrayBuffer;
   /** Older builds of the addon lack it. */
   trimHeap?(): boolean;
+  /** Older builds lack it too; see ProjectInt8. */
+  projectInt8?: ProjectInt8;
 }
+
+/**
+ * The addon's 8-bit projection (native/mmap/project_int8.c): every row of `x` (kIn values) times
+ * the weight `table` stored k-major (kIn rows of table.length / kIn), dequantised as
+ * ((float)q - zeroPoint) * scale, into `out`; the same floats as onnxruntime's float MatMul of
+ * the dequantised weight with pre-packing off.
+ */
+export type ProjectInt8 = (x: Float32Array, table: Uint8Array, out: Float32Array, kIn: number, zeroPoint: number, scale: number) => void;
 
 export interface MappedFile {
   bytes: Uint8Array;
@@ -112,4 +122,11 @@ export function mapFile(file: string, log?: Log): MappedFile {
 export function trimHeap(): boolean {
   const a = loadAddon();
   return a?.trimHeap ? a.trimHeap() : false;
+}
+
+/** The addon's 8-bit projection, or null when the addon (or this build of it) has none. */
+export function projectInt8Kernel(): ProjectInt8 | null {
+  const a = loadAddon();
+  const fn = a?.projectInt8;
+  return typeof fn === 'function' ? fn.bind(a) : null;
 }

@@ -5,8 +5,8 @@
  */
 import { bytesField, encodeMessage, stringField, varintField, type WireField } from '../../src/engine/onnx/protobuf';
 
-export type ElemType = 'float' | 'uint8' | 'int64';
-const ELEM: Record<ElemType, number> = { float: 1, uint8: 2, int64: 7 };
+export type ElemType = 'float' | 'uint8' | 'int64' | 'bool';
+const ELEM: Record<ElemType, number> = { float: 1, uint8: 2, int64: 7, bool: 9 };
 
 export interface ExternalLocation {
   location: string;

@@ -35,6 +35,7 @@ import {
   type WireField,
 } from './protobuf';
 import { hasExternalData } from './external-data';
+import { cutTiedProjection, type TiedProjection } from './tied-projection';
 
 // Field numbers of onnx.proto.
 const MODEL_IR_VERSION = 1;
@@ -79,6 +80,11 @@ export interface RewriteOptions {
    * Names the model does not have as such an input are ignored.
    */
   constantInputs?: Readonly<Record<string, bigint>>;
+  /**
+   * Take a decoder's tied output projection out of the graph (tied-projection.ts): for a caller
+   * that computes the logits itself from the 8-bit weights. Ignored by a model without one.
+   */
+  cutTiedProjection?: boolean;
 }
 
 export interface RewriteResult {
@@ -90,6 +96,8 @@ export interface RewriteResult {
   fixedInputs: string[];
   /** Weight dequantisations moved out of If branches into the main graph (see hoistDequantize). */
   hoistedDequantize: number;
+  /** The tied output projection that was cut (RewriteOptions.cutTiedProjection), if one was. */
+  projection?: TiedProjection;
 }
 
 interface Node {
@@ -176,8 +184,11 @@ function isInt64Scalar(info: WireField[]): boolean {
   return elem?.varint === BigInt(DATA_TYPE_INT64) && (!shape || !decodeMessage(shape.bytes).some((f) => f.number === SHAPE_DIM));
 }
 
-export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions = {}): RewriteResult {
-  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [], hoistedDequantize: 0 };
+export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOptions = {}): RewriteResult {
+  const cut = options.cutTiedProjection ? cutTiedProjection(source) : undefined;
+  const model = cut?.bytes ?? source;
+  const projection = cut?.projection;
+  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [], hoistedDequantize: 0, projection };
   const top = decodeMessage(model);
   const ir = top.find((f) => f.number === MODEL_IR_VERSION);
   const graphIndex = top.findIndex((f) => f.number === MODEL_GRAPH);
@@ -239,7 +250,7 @@ export function rewriteForOnnxruntime(model: Uint8Array, options: RewriteOptions
   out.push(...added);
   const newTop = top.slice();
   newTop[graphIndex] = bytesField(MODEL_GRAPH, encodeMessage(out));
-  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs, hoistedDequantize: hoisted };
+  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs, hoistedDequantize: hoisted, projection };
 
   function fixInput(f: WireField): boolean {
     const info = decodeMessage(f.bytes);

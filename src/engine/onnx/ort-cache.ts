@@ -49,6 +49,8 @@ import { checkExternalData, type ExternalDataFile } from './external-data';
 import { fileHead } from './metadata';
 import { ProtobufError } from './protobuf';
 import { stampMismatch, stampPath, STAMP_SUFFIX, writeStamp } from './ort-stamp';
+import { PROJECTION_SUFFIX, writeProjectionFile } from './projection-cache';
+import type { TiedProjection } from './tied-projection';
 
 const OPT_LEVEL = 'all';
 /** Part of the cache key: change it whenever the conversion settings below change. */
@@ -183,7 +185,8 @@ export function cacheKey(sha256: string, options: RewriteOptions = {}): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(',');
-  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}|${fixed}`).digest('hex').slice(0, 24);
+  const cut = options.cutTiedProjection ? '|projection-cut' : '';
+  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}|${fixed}${cut}`).digest('hex').slice(0, 24);
 }
 
 /** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
@@ -216,21 +219,27 @@ export function createSession(model: string | Uint8Array, options: ort.Inference
  * as it is, so the error the user sees is onnxruntime's own.
  */
 export function conversionInput(source: ModelSource, log: Log, options: RewriteOptions = {}): string | Uint8Array {
+  return prepare(source, log, options).input;
+}
+
+/** conversionInput, and the tied projection the edits cut out (written beside the ORT file). */
+function prepare(source: ModelSource, log: Log, options: RewriteOptions): { input: string | Uint8Array; projection?: TiedProjection } {
   const name = path.basename(source.path);
   if (source.externalFiles.length > 0) {
     log('info', `${name}: keeps weights in ${source.externalFiles.map((f) => f.location).join(', ')}; converted as it is`);
-    return source.path;
+    return { input: source.path };
   }
   try {
     const rewritten = rewriteForOnnxruntime(source.bytes, options);
     if (rewritten.depthwiseConvs > 0) log('info', `${name}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
     for (const input of rewritten.fixedInputs) log('info', `${name}: input ${input} fixed at ${String(options.constantInputs?.[input])}`);
+    if (rewritten.projection) log('info', `${name}: tied output projection left to Murmur (8-bit weights, not folded to float)`);
     if (rewritten.hoistedDequantize > 0) log('info', `${name}: ${rewritten.hoistedDequantize} weight dequantisation(s) shared by both branches of an If, folded once`);
-    return rewritten.bytes;
+    return { input: rewritten.bytes, projection: rewritten.projection };
   } catch (e) {
     if (!(e instanceof ProtobufError)) throw e;
     log('warn', `${name}: not rewritten (${e.message}); converting it as it is`);
-    return source.bytes;
+    return { input: source.bytes };
   }
 }
 
@@ -251,10 +260,14 @@ async function convert(source: ModelSource, cacheDir: string, ortPath: string, l
   const tmp = path.join(work, 'model.ort'); // must end in .ort: that picks the format
   const t0 = performance.now();
   try {
-    const session = await createSession(conversionInput(source, log, options), conversionOptions(OPT_LEVEL, tmp));
+    const { input, projection } = prepare(source, log, options);
+    const session = await createSession(input, conversionOptions(OPT_LEVEL, tmp));
     await session.release();
     if (!isOrtFile(tmp)) throw new Error('onnxruntime did not write an ORT-format file');
     fs.chmodSync(tmp, 0o600);
+    // Before the ORT file is in place, so a load that finds it finds the projection with it (a
+    // load that does not rewrites it: projection-cache.ts).
+    if (projection) writeProjectionFile(ortPath, projection, log);
     writeStamp(tmp, ortPath);
     fs.renameSync(tmp, ortPath);
   } catch (e) {
@@ -374,7 +387,8 @@ export function pruneCache(cacheDir: string, log: Log = silentLog, now = Date.no
   }
   for (const name of names) {
     const leftover = name.startsWith(CONVERT_DIR_PREFIX) || name.endsWith('.tmp.ort');
-    if (!name.endsWith('.ort') && !leftover) continue;
+    // A decoder's projection file (projection-cache.ts) is used, and so aged, like an ORT file.
+    if (!name.endsWith('.ort') && !name.endsWith(`.ort${PROJECTION_SUFFIX}`) && !leftover) continue;
     const file = path.join(cacheDir, name);
     try {
       const age = now - fs.lstatSync(file).mtimeMs;
@@ -390,7 +404,7 @@ export function pruneCache(cacheDir: string, log: Log = silentLog, now = Date.no
   // A stamp whose file is gone (removed by hand, or its conversion cut off) has nothing to vouch
   // for; a young one may belong to a conversion about to move its file into place.
   for (const name of names) {
-    if (!name.endsWith(`.ort${STAMP_SUFFIX}`)) continue;
+    if (!name.endsWith(`.ort${STAMP_SUFFIX}`) && !name.endsWith(`${PROJECTION_SUFFIX}${STAMP_SUFFIX}`)) continue;
     const stamp = path.join(cacheDir, name);
     try {
       if (!fs.existsSync(stamp.slice(0, -STAMP_SUFFIX.length)) && now - fs.lstatSync(stamp).mtimeMs > TEMP_STALE_MS) fs.rmSync(stamp, { force: true });

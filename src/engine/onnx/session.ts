@@ -48,6 +48,11 @@ export interface SessionLoadOptions {
    * network or joiner run once per token or frame, a small streaming encoder run per chunk.
    */
   prepack?: boolean;
+  /**
+   * Convert with the decoder's tied output projection cut out (graph-rewrite.ts): the caller then
+   * fetches TIED_PROJECTION_INPUT and computes the logits itself. Only the cache path applies it.
+   */
+  cutTiedProjection?: boolean;
   log?: Log;
 }
 
@@ -131,7 +136,7 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
     }
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs });
+    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs, cutTiedProjection: options.cutTiedProjection });
     let entry = await ensure();
     let mapped: Awaited<ReturnType<typeof createMapped>>;
     try {

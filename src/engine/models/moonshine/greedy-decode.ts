@@ -19,10 +19,16 @@
  * step by step. Same algorithm, but the decoder's dynamic int8 quantisation scales its activations
  * over the whole pass rather than per token, so a near-tie can resolve differently: finals, which
  * must match the reference, never use a draft.
+ *
+ * With an Int8Projection the decoder's ORT file has its output projection cut out: the session
+ * returns the last hidden state (TIED_PROJECTION_INPUT) and the projection picks the token from it,
+ * with the same logits.
  */
 import * as ort from 'onnxruntime-node';
 import { kvNames, type MoonshineLayout } from './layout';
 import { argmaxRow } from '../../argmax';
+import { TIED_PROJECTION_INPUT } from '../../onnx/tied-projection';
+import type { Int8Projection } from './int8-projection';
 
 export const START_TOKEN = 1;
 export const END_TOKEN = 2;
@@ -40,10 +46,15 @@ export class GreedyDecoder {
   private readonly cacheOff = new ort.Tensor('bool', new Uint8Array([0]), [1]);
   private readonly cacheOn = new ort.Tensor('bool', new Uint8Array([1]), [1]);
 
+  /** The output the next token is chosen from: the logits, or the hidden state for the projection. */
+  private readonly scores: string;
+
   constructor(
     private readonly session: ort.InferenceSession,
     layout: MoonshineLayout,
+    private readonly projection?: Int8Projection,
   ) {
+    this.scores = projection ? TIED_PROJECTION_INPUT : 'logits';
     for (let i = 0; i < layout.layers; i++) {
       const [dk, dv, ek, ev] = kvNames(i, 'past_key_values');
       const [pdk, pdv, pek, pev] = kvNames(i, 'present');
@@ -52,7 +63,7 @@ export class GreedyDecoder {
       this.decoderPresent.push(pdk, pdv);
       this.encoderPresent.push(pek, pev);
     }
-    this.laterFetches = ['logits', ...this.decoderPresent];
+    this.laterFetches = [this.scores, ...this.decoderPresent];
     this.firstFetches = [...this.laterFetches, ...this.encoderPresent];
     this.emptyPast = new ort.Tensor('float32', new Float32Array(0), [0, layout.kvHeads, 1, layout.headDim]);
   }
@@ -86,9 +97,9 @@ export class GreedyDecoder {
       }
       for (; step < maxLen; step++) {
         const out = await this.session.run(feeds, step === 0 ? this.firstFetches : this.laterFetches);
-        const logits = out.logits;
-        const next = argmax(logits.data as Float32Array, logits.dims[logits.dims.length - 1]);
-        logits.dispose();
+        const scores = out[this.scores];
+        const next = this.pick(scores.data as Float32Array, scores.dims[scores.dims.length - 1], -1);
+        scores.dispose();
         tokens.push(next);
         // The caches this step consumed are ours to drop (never the shared empty ones).
         for (const t of owned) t.dispose();
@@ -114,6 +125,15 @@ export class GreedyDecoder {
   }
 
   /**
+   * The greedy choice after position `row` of the scores output ([1, positions, width]; -1: the
+   * last): the largest logit, the first on ties, or the projection's choice from the hidden state.
+   */
+  private pick(data: Float32Array, width: number, row: number): number {
+    const at = row < 0 ? data.length / width - 1 : row;
+    return this.projection ? this.projection.argmax(data, at) : argmaxRow(data, width, at);
+  }
+
+  /**
    * One pass over [start, ...body]: appends to `tokens` the accepted draft prefix and the model's
    * own next token, and leaves `feeds` holding the caches for every position but that last token
    * (which the caller feeds next). Returns true if that token ended the text.
@@ -132,19 +152,19 @@ export class GreedyDecoder {
       feeds.input_ids = stepIds;
       idsTensor.dispose();
     }
-    const logits = out.logits;
-    const vocab = logits.dims[logits.dims.length - 1];
-    const data = logits.data as Float32Array;
+    const scores = out[this.scores];
+    const width = scores.dims[scores.dims.length - 1];
+    const data = scores.data as Float32Array;
     // Position p predicts token p + 1; accept draft tokens while the model agrees.
     let p = 0;
-    let next = argmaxRow(data, vocab, 0);
+    let next = this.pick(data, width, 0);
     while (p < body.length && next === body[p]) {
       tokens.push(body[p]);
       p++;
-      next = argmaxRow(data, vocab, p);
+      next = this.pick(data, width, p);
     }
     tokens.push(next);
-    logits.dispose();
+    scores.dispose();
     // The caches cover positions 0..body.length; keep 0..p (the inputs that produced `next`).
     const keep = p + 1;
     for (let k = 0; k < this.decoderPast.length; k++) {
@@ -168,7 +188,4 @@ function sliceSequence(t: ort.Tensor, keep: number): ort.Tensor {
   return new ort.Tensor('float32', dst, [batch, heads, keep, dim]);
 }
 
-/** Index of the largest of the last row of `data` (row width `width`); the first one on ties. */
-function argmax(data: Float32Array, width: number): number {
-  return argmaxRow(data, width, data.length / width - 1);
-}
+

@@ -5,6 +5,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { MurmurError } from '../../errors';
+import { TIED_PROJECTION_INPUT } from '../../onnx/tied-projection';
 
 export interface MoonshineLayout {
   layers: number;
@@ -28,7 +29,7 @@ export function readLayout(encoder: ort.InferenceSession, decoder: ort.Inference
   for (const name of ['input_ids', 'encoder_hidden_states', 'use_cache_branch']) {
     if (!decoder.inputNames.includes(name)) throw wrongDecoder(`no input "${name}"`);
   }
-  if (!decoder.outputNames.includes('logits')) throw wrongDecoder('no output "logits"');
+  if (!decoder.outputNames.includes('logits') && !decoder.outputNames.includes(TIED_PROJECTION_INPUT)) throw wrongDecoder('no output "logits"');
 
   let layers = 0;
   let kvHeads = 0;

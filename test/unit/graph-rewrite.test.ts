@@ -5,7 +5,8 @@
  * the plain Conv kernel) on the real Zipformer encoder and on small models covering stride,
  * dilation, asymmetric padding, bias and both opset forms of Unsqueeze; and models it must not
  * touch come back as they were. Fixing Silero VAD's sample-rate input at 16000 gives the same
- * probabilities bit for bit, through the real cache and loader too.
+ * probabilities bit for bit, through the real cache and loader too. Moonshine's encoder with a
+ * convolution weight kept 8-bit: a smaller cache file, the same outputs bit for bit.
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ import { loadSileroVadModel } from '../../src/engine/vad/silero';
 import { tempCacheDir } from '../helpers/temp';
 import { bytesField, decodeMessage, encodeMessage, stringField, varintField, type WireField } from '../../src/engine/onnx/protobuf';
 import { silentLog } from '../../src/engine/log';
+import { loadSession } from '../../src/engine/onnx/session';
+import { ENCODER_RUNTIME_DEQUANTIZE } from '../../src/engine/models/moonshine/load-transcriber';
 import { mulberry32 as seededRandom } from '../helpers/random';
 import { sharedPath, zipformerFiles, MOONSHINE_DIR } from '../helpers/shared';
 
@@ -336,5 +339,54 @@ describe('weight dequantisation hoisted out of If branches', () => {
     } finally {
       cache.remove();
     }
+  });
+});
+
+describe('weight dequantisation kept at run time', () => {
+  const encoderFile = () => sharedPath(MOONSHINE_DIR, 'encoder_model.onnx');
+
+  test("Moonshine's encoder through the real cache: conv3 kept 8-bit, the ORT file within 1.5x its ONNX, the same outputs bit for bit", async () => {
+    const cache = tempCacheDir();
+    try {
+      const folded = await loadSession(encoderFile(), { threads: 1, cacheDir: cache.dir });
+      const kept = await loadSession(encoderFile(), { threads: 1, cacheDir: cache.dir, dequantizeAtRunTime: ENCODER_RUNTIME_DEQUANTIZE });
+      try {
+        assert.ok(folded.ortPath && kept.ortPath && folded.ortPath !== kept.ortPath, 'two conversions, two cache files');
+        const onnx = fs.statSync(encoderFile()).size;
+        const [a, b] = [fs.statSync(folded.ortPath).size / onnx, fs.statSync(kept.ortPath).size / onnx];
+        assert.ok(a > 1.5, `folded everywhere: ${a.toFixed(3)}x`);
+        assert.ok(b <= 1.5, `conv3 kept 8-bit: ${b.toFixed(3)}x`);
+        // The weight is an overridable initializer, not an input anybody must feed.
+        assert.deepEqual(kept.session.inputNames, folded.session.inputNames);
+        for (const clip of ['audio/pocketsphinx-testdata/goforward.wav', 'audio/librispeech-test-clean-sherpa-kws-test_wavs/1.wav']) {
+          const audio = toMono16k(readWav(sharedPath(clip)));
+          const feeds = { input_values: new ort.Tensor('float32', audio, [1, audio.length]) };
+          const [x, y] = [await folded.session.run(feeds), await kept.session.run(feeds)];
+          assert.ok(sameBits(x.last_hidden_state, y.last_hidden_state), `${clip}: encoder outputs differ`);
+        }
+      } finally {
+        await folded.session.release();
+        await kept.session.release();
+      }
+    } finally {
+      cache.remove();
+    }
+  });
+
+  test('names that are not 8-bit initializers, or that are inputs already, are ignored', () => {
+    const original = fs.readFileSync(encoderFile());
+    const r = rewriteForOnnxruntime(original, { dequantizeAtRunTime: ['conv3.bias', 'input_values', 'no.such.weight'] });
+    assert.deepEqual(r.runtimeDequantize, []);
+    assert.equal(r.bytes, original);
+    const once = rewriteForOnnxruntime(original, { dequantizeAtRunTime: ENCODER_RUNTIME_DEQUANTIZE });
+    assert.deepEqual(once.runtimeDequantize, ['conv3.weight_quantized']);
+    // Applied twice, the second pass finds it an input already.
+    assert.deepEqual(rewriteForOnnxruntime(once.bytes, { dequantizeAtRunTime: ENCODER_RUNTIME_DEQUANTIZE }).runtimeDequantize, []);
+  });
+
+  test('the weights kept 8-bit are part of the cache key', () => {
+    const sha = 'b'.repeat(64);
+    assert.notEqual(cacheKey(sha), cacheKey(sha, { dequantizeAtRunTime: ['w'] }));
+    assert.equal(cacheKey(sha, { dequantizeAtRunTime: ['a', 'b'] }), cacheKey(sha, { dequantizeAtRunTime: ['b', 'a'] }));
   });
 });

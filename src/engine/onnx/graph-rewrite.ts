@@ -54,6 +54,7 @@ const TYPE_TENSOR = 1;
 const TENSOR_TYPE_ELEM = 1;
 const TENSOR_TYPE_SHAPE = 2;
 const SHAPE_DIM = 1;
+const DIM_VALUE = 1;
 const NODE_INPUT = 1;
 const NODE_OUTPUT = 2;
 const NODE_NAME = 3;
@@ -72,6 +73,8 @@ const TENSOR_DIMS = 1;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_NAME = 8;
 const TENSOR_RAW_DATA = 9;
+const DATA_TYPE_UINT8 = 2;
+const DATA_TYPE_INT8 = 3;
 const DATA_TYPE_INT64 = 7;
 
 export interface RewriteOptions {
@@ -85,6 +88,15 @@ export interface RewriteOptions {
    * that computes the logits itself from the 8-bit weights. Ignored by a model without one.
    */
   cutTiedProjection?: boolean;
+  /**
+   * 8-bit weight initializers whose dequantisation stays in the graph, run at every call, instead
+   * of being folded into float weights in the ORT file (ort-cache.ts folds every constant chain,
+   * which stores those weights at four times their size). Each is declared a graph input as well:
+   * onnxruntime treats an initializer that is also an input as overridable, hence not constant,
+   * and folds nothing that reads it. Murmur never feeds it, so its value is the mapped int8 one.
+   * Names the model does not have as an 8-bit initializer are ignored.
+   */
+  dequantizeAtRunTime?: readonly string[];
 }
 
 export interface RewriteResult {
@@ -96,6 +108,8 @@ export interface RewriteResult {
   fixedInputs: string[];
   /** Weight dequantisations moved out of If branches into the main graph (see hoistDequantize). */
   hoistedDequantize: number;
+  /** Weights whose dequantisation stays at run time (RewriteOptions.dequantizeAtRunTime). */
+  runtimeDequantize: string[];
   /** The tied output projection that was cut (RewriteOptions.cutTiedProjection), if one was. */
   projection?: TiedProjection;
 }
@@ -188,7 +202,7 @@ export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOption
   const cut = options.cutTiedProjection ? cutTiedProjection(source) : undefined;
   const model = cut?.bytes ?? source;
   const projection = cut?.projection;
-  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [], hoistedDequantize: 0, projection };
+  const unchanged: RewriteResult = { bytes: model, depthwiseConvs: 0, fixedInputs: [], hoistedDequantize: 0, runtimeDequantize: [], projection };
   const top = decodeMessage(model);
   const ir = top.find((f) => f.number === MODEL_IR_VERSION);
   const graphIndex = top.findIndex((f) => f.number === MODEL_GRAPH);
@@ -205,6 +219,7 @@ export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOption
     const name = t.find((x) => x.number === TENSOR_NAME);
     if (name) initializers.set(fieldString(name), t);
   }
+  const graphInputs = new Set(graph.filter((f) => f.number === GRAPH_INPUT).map((f) => fieldString(decodeMessage(f.bytes).find((x) => x.number === VALUE_INFO_NAME) ?? stringField(VALUE_INFO_NAME, ''))));
   const nodes = graph.map((f) => (f.number === GRAPH_NODE ? parseNode(f.bytes) : undefined));
   for (const n of nodes) for (const o of n?.outputs ?? []) names.add(o);
   for (const k of initializers.keys()) names.add(k);
@@ -246,11 +261,24 @@ export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOption
       // The input is gone; its value is now an initializer of the same name (added below).
     } else out.push(f);
   });
-  if (count === 0 && fixedInputs.length === 0 && hoisted === 0) return unchanged;
+  const runtimeDequantize = (options.dequantizeAtRunTime ?? []).filter(keepQuantized);
+  if (count === 0 && fixedInputs.length === 0 && hoisted === 0 && runtimeDequantize.length === 0) return unchanged;
   out.push(...added);
   const newTop = top.slice();
   newTop[graphIndex] = bytesField(MODEL_GRAPH, encodeMessage(out));
-  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs, hoistedDequantize: hoisted, projection };
+  return { bytes: encodeMessage(newTop), depthwiseConvs: count, fixedInputs, hoistedDequantize: hoisted, runtimeDequantize, projection };
+
+  /** Declares an 8-bit initializer a graph input too (RewriteOptions.dequantizeAtRunTime). */
+  function keepQuantized(name: string): boolean {
+    const tensor = initializers.get(name);
+    const type = Number(tensor?.find((x) => x.number === TENSOR_DATA_TYPE)?.varint ?? -1);
+    if (!tensor || (type !== DATA_TYPE_INT8 && type !== DATA_TYPE_UINT8) || graphInputs.has(name)) return false;
+    const dims = repeatedInts(tensor, TENSOR_DIMS).map((d) => bytesField(SHAPE_DIM, encodeMessage([varintField(DIM_VALUE, d)])));
+    const tensorType = encodeMessage([varintField(TENSOR_TYPE_ELEM, type), bytesField(TENSOR_TYPE_SHAPE, encodeMessage(dims))]);
+    added.push(bytesField(GRAPH_INPUT, encodeMessage([stringField(VALUE_INFO_NAME, name), bytesField(VALUE_INFO_TYPE, encodeMessage([bytesField(TYPE_TENSOR, tensorType)]))])));
+    graphInputs.add(name);
+    return true;
+  }
 
   function fixInput(f: WireField): boolean {
     const info = decodeMessage(f.bytes);

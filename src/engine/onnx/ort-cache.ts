@@ -186,7 +186,8 @@ export function cacheKey(sha256: string, options: RewriteOptions = {}): string {
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(',');
   const cut = options.cutTiedProjection ? '|projection-cut' : '';
-  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}|${fixed}${cut}`).digest('hex').slice(0, 24);
+  const runtime = options.dequantizeAtRunTime?.length ? `|dq-runtime=${[...options.dequantizeAtRunTime].sort().join(',')}` : '';
+  return crypto.createHash('sha256').update(`${sha256}|ort ${ort.env.versions.common}|${OPT_LEVEL}|${CONVERSION_TAG}|${process.arch}|${cpu}|${fixed}${cut}${runtime}`).digest('hex').slice(0, 24);
 }
 
 /** True if the file starts like an ORT flatbuffer ("ORTM" identifier at byte 4). */
@@ -234,6 +235,7 @@ function prepare(source: ModelSource, log: Log, options: RewriteOptions): { inpu
     if (rewritten.depthwiseConvs > 0) log('info', `${name}: ${rewritten.depthwiseConvs} depthwise 1-D convolutions run as 2-D (onnxruntime's faster depthwise kernel)`);
     for (const input of rewritten.fixedInputs) log('info', `${name}: input ${input} fixed at ${String(options.constantInputs?.[input])}`);
     if (rewritten.projection) log('info', `${name}: tied output projection left to Murmur (8-bit weights, not folded to float)`);
+    if (rewritten.runtimeDequantize.length > 0) log('info', `${name}: ${rewritten.runtimeDequantize.join(', ')} kept 8-bit, dequantised at run time`);
     if (rewritten.hoistedDequantize > 0) log('info', `${name}: ${rewritten.hoistedDequantize} weight dequantisation(s) shared by both branches of an If, folded once`);
     return { input: rewritten.bytes, projection: rewritten.projection };
   } catch (e) {

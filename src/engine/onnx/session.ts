@@ -53,6 +53,12 @@ export interface SessionLoadOptions {
    * fetches TIED_PROJECTION_INPUT and computes the logits itself. Only the cache path applies it.
    */
   cutTiedProjection?: boolean;
+  /**
+   * 8-bit weights whose dequantisation runs at every call instead of being folded to float in the
+   * ORT file (graph-rewrite.ts): a smaller cache for a little work per call. Only the cache path
+   * applies it.
+   */
+  dequantizeAtRunTime?: readonly string[];
   log?: Log;
 }
 
@@ -136,7 +142,7 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
     }
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs, cutTiedProjection: options.cutTiedProjection });
+    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs, cutTiedProjection: options.cutTiedProjection, dequantizeAtRunTime: options.dequantizeAtRunTime });
     let entry = await ensure();
     let mapped: Awaited<ReturnType<typeof createMapped>>;
     try {

@@ -15,6 +15,15 @@ import { readLayout, type MoonshineLayout } from './layout';
 import { loadMoonshineTokenizer } from './tokenizer';
 import { MoonshineTranscriber } from './transcriber';
 
+/**
+ * The encoder's convolution stem keeps int8 weights dequantised by Cast/Mul/Add; folded, they are
+ * most of the encoder's ORT file. conv3's dequantisation stays at run time: the file stays within
+ * 1.5x its ONNX, and the encoder's outputs stay the folded conversion's bit for bit. conv2's would
+ * shrink it further, but onnxruntime then computes that convolution differently (its outputs
+ * change), so it stays folded (README, "What was tried"; test/unit/graph-rewrite.test.ts).
+ */
+export const ENCODER_RUNTIME_DEQUANTIZE: readonly string[] = ['conv3.weight_quantized'];
+
 export interface MoonshineSessionOptions {
   /** Intra-op threads for the encoder (the decoder always uses one). */
   threads: number;
@@ -40,7 +49,7 @@ export async function loadMoonshineTranscriber(files: MoonshineFiles, options: M
   // Murmur computes itself (int8-projection.ts); without it (no addon for this platform, or a
   // model loaded by path), onnxruntime computes it from the folded float weight, as before.
   const kernel = options.noCache ? null : projectInt8Kernel();
-  const results = await Promise.allSettled([loadSession(files.encoder, sessionOptions), loadSession(files.decoder, { ...sessionOptions, threads: 1, cutTiedProjection: kernel !== null })]);
+  const results = await Promise.allSettled([loadSession(files.encoder, { ...sessionOptions, dequantizeAtRunTime: ENCODER_RUNTIME_DEQUANTIZE }), loadSession(files.decoder, { ...sessionOptions, threads: 1, cutTiedProjection: kernel !== null })]);
   const [encoder, decoder] = results;
   if (encoder.status === 'rejected' || decoder.status === 'rejected') {
     // Do not leak the session that did load.

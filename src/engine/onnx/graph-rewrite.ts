@@ -17,6 +17,10 @@
  * the last bits, as they do between onnxruntime builds; the transcripts stay those of sherpa-onnx
  * (test/unit/graph-rewrite.test.ts, zipformer tests).
  *
+ * And weights named by the caller (RewriteOptions.dequantizeAtRunTime) stay 8-bit in the ORT file:
+ * declared graph inputs too, they are not constants to onnxruntime, so their dequantisation is
+ * not folded into a float copy four times their size; it runs at every call instead.
+ *
  * Only the main graph is edited, and a model is left alone if anything is unusual: any tensor
  * anywhere (initializers, attributes, sparse tensors, subgraphs) with its data in an external file
  * (loaded from a buffer, onnxruntime would resolve it against the working directory, not the

@@ -89,7 +89,8 @@ export interface RewriteOptions {
   constantInputs?: Readonly<Record<string, bigint>>;
   /**
    * Take a decoder's tied output projection out of the graph (tied-projection.ts): for a caller
-   * that computes the logits itself from the 8-bit weights. Ignored by a model without one.
+   * that fetches TIED_PROJECTION_INPUT and computes the logits itself from the 8-bit weights.
+   * Ignored by a model without one.
    */
   cutTiedProjection?: boolean;
   /**

@@ -19,8 +19,14 @@ import { checkExternalData } from './external-data';
 import { readOnnxInfo } from './metadata';
 import { mapFile } from './mmap';
 import { discardCachedOrt, ensureOrtModel, isOrtFile } from './ort-cache';
+import type { RewriteOptions } from './graph-rewrite';
 
-export interface SessionLoadOptions {
+/**
+ * How a session is loaded. The graph edits of RewriteOptions (inputs fixed, a decoder's tied
+ * projection cut, weights kept 8-bit: graph-rewrite.ts) are made when the ORT cache converts the
+ * model; a model loaded by path (noCache) runs as it is. See LoadedSession.fixedInputs.
+ */
+export interface SessionLoadOptions extends RewriteOptions {
   /** Intra-op threads for this session. */
   threads: number;
   /** Directory for converted ORT-format models; default from paths.ts. */
@@ -38,27 +44,11 @@ export interface SessionLoadOptions {
    */
   arena?: boolean;
   /**
-   * Graph inputs fixed at conversion to the ORT cache (graph-rewrite.ts): int64 scalars the caller
-   * always feeds the same. Only the cache path applies them; see LoadedSession.fixedInputs.
-   */
-  constantInputs?: Readonly<Record<string, bigint>>;
-  /**
    * Let onnxruntime pre-pack the weights of a mapped model (a private copy of them, see
    * mappedOptions). For sessions whose copy is small and whose calls are many: a prediction
    * network or joiner run once per token or frame, a small streaming encoder run per chunk.
    */
   prepack?: boolean;
-  /**
-   * Convert with the decoder's tied output projection cut out (graph-rewrite.ts): the caller then
-   * fetches TIED_PROJECTION_INPUT and computes the logits itself. Only the cache path applies it.
-   */
-  cutTiedProjection?: boolean;
-  /**
-   * 8-bit weights whose dequantisation runs at every call instead of being folded to float in the
-   * ORT file (graph-rewrite.ts): a smaller cache for a little work per call. Only the cache path
-   * applies it.
-   */
-  dequantizeAtRunTime?: readonly string[];
   log?: Log;
 }
 
@@ -142,7 +132,7 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
     }
     const cacheDir = options.cacheDir ?? defaultCacheDir();
-    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, { constantInputs: options.constantInputs, cutTiedProjection: options.cutTiedProjection, dequantizeAtRunTime: options.dequantizeAtRunTime });
+    const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, options);
     let entry = await ensure();
     let mapped: Awaited<ReturnType<typeof createMapped>>;
     try {

@@ -192,6 +192,12 @@ function int64Initializer(name: string, value: bigint, dims: number[]): WireFiel
   return bytesField(GRAPH_INITIALIZER, encodeMessage([...dims.map((d) => varintField(TENSOR_DIMS, d)), varintField(TENSOR_DATA_TYPE, DATA_TYPE_INT64), stringField(TENSOR_NAME, name), bytesField(TENSOR_RAW_DATA, data)]));
 }
 
+/** The name of a ValueInfoProto (decoded), '' if it has none. */
+function valueInfoName(info: WireField[]): string {
+  const name = info.find((f) => f.number === VALUE_INFO_NAME);
+  return name ? fieldString(name) : '';
+}
+
 /** True for a ValueInfoProto of an int64 tensor declared with rank 0 or with no shape. */
 function isInt64Scalar(info: WireField[]): boolean {
   const type = info.find((f) => f.number === VALUE_INFO_TYPE);
@@ -224,7 +230,7 @@ export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOption
     const name = t.find((x) => x.number === TENSOR_NAME);
     if (name) initializers.set(fieldString(name), t);
   }
-  const graphInputs = new Set(graph.filter((f) => f.number === GRAPH_INPUT).map((f) => fieldString(decodeMessage(f.bytes).find((x) => x.number === VALUE_INFO_NAME) ?? stringField(VALUE_INFO_NAME, ''))));
+  const graphInputs = new Set(graph.filter((f) => f.number === GRAPH_INPUT).map((f) => valueInfoName(decodeMessage(f.bytes))));
   const nodes = graph.map((f) => (f.number === GRAPH_NODE ? parseNode(f.bytes) : undefined));
   for (const n of nodes) for (const o of n?.outputs ?? []) names.add(o);
   for (const k of initializers.keys()) names.add(k);
@@ -287,8 +293,7 @@ export function rewriteForOnnxruntime(source: Uint8Array, options: RewriteOption
 
   function fixInput(f: WireField): boolean {
     const info = decodeMessage(f.bytes);
-    const nameField = info.find((x) => x.number === VALUE_INFO_NAME);
-    const name = nameField ? fieldString(nameField) : '';
+    const name = valueInfoName(info);
     const value = options.constantInputs?.[name];
     if (value === undefined || !isInt64Scalar(info) || initializers.has(name)) return false;
     added.push(int64Initializer(name, value, []));

@@ -26,8 +26,8 @@ const APT = 'apt-get install -y --no-install-recommends';
 // -O3 vectorises project_int8.c's loops; -ffp-contract=off keeps its products and sums separately
 // rounded (project_int8.c says why: the logits must be onnxruntime's, bit for bit).
 const COMMON = ['-O3', '-ffp-contract=off', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DBUILDING_NODE_EXTENSION', '-DNODE_GYP_MODULE_NAME=murmur_mmap'];
-const POSIX_SOURCES = ['murmur_mmap.c', 'project_int8.c', 'platform_posix.c'];
-const WINDOWS_SOURCES = ['murmur_mmap.c', 'project_int8.c', 'platform_windows.c', 'host_napi_windows.c'];
+const POSIX_SOURCES = ['murmur_mmap.c', 'project_int8.c', 'ort_run.c', 'platform_posix.c'];
+const WINDOWS_SOURCES = ['murmur_mmap.c', 'project_int8.c', 'ort_run.c', 'platform_windows.c', 'host_napi_windows.c'];
 
 /** What each build needs: programs on PATH, or (Debian's cross sysroot) a file; and its package. */
 const NEEDS = {
@@ -45,7 +45,7 @@ const NEEDS = {
 function linux(compiler) {
   return ({ include, out }) => [
     [compiler, [...COMMON, '-fPIC', '-shared', '-fvisibility=hidden', '-D_FILE_OFFSET_BITS=64', `-I${include}`,
-      '-Wl,-z,relro,-z,now', '-s', '-o', out, ...POSIX_SOURCES]],
+      '-Wl,-z,relro,-z,now', '-s', '-o', out, ...POSIX_SOURCES, '-Wl,--no-as-needed', '-l:libdl.so.2']],
   ];
 }
 

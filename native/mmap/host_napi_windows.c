@@ -22,19 +22,34 @@ __declspec(dllimport) HMODULE __stdcall GetModuleHandleW(const WCHAR *name);
 __declspec(dllimport) void *__stdcall GetProcAddress(HMODULE module, const char *name);
 
 #define HOST_NAPI(X)                                                                                \
+  X(napi_create_array_with_length)                                                                  \
   X(napi_create_arraybuffer)                                                                        \
+  X(napi_create_double)                                                                             \
   X(napi_create_error)                                                                              \
+  X(napi_create_external)                                                                           \
   X(napi_create_external_arraybuffer)                                                               \
   X(napi_create_function)                                                                           \
+  X(napi_create_int32)                                                                              \
+  X(napi_create_object)                                                                             \
+  X(napi_create_reference)                                                                          \
   X(napi_create_string_utf8)                                                                        \
+  X(napi_create_typedarray)                                                                         \
+  X(napi_delete_reference)                                                                          \
+  X(napi_get_array_length)                                                                          \
   X(napi_get_boolean)                                                                               \
   X(napi_get_cb_info)                                                                               \
+  X(napi_get_element)                                                                               \
   X(napi_get_typedarray_info)                                                                       \
+  X(napi_get_value_bool)                                                                            \
   X(napi_get_value_double)                                                                          \
+  X(napi_get_value_external)                                                                        \
+  X(napi_get_value_int32)                                                                           \
   X(napi_get_value_uint32)                                                                          \
   X(napi_get_value_string_utf16)                                                                    \
   X(napi_get_value_string_utf8)                                                                     \
+  X(napi_is_array)                                                                                  \
   X(napi_is_typedarray)                                                                             \
+  X(napi_set_element)                                                                               \
   X(napi_set_named_property)                                                                        \
   X(napi_throw)                                                                                     \
   X(napi_throw_error)                                                                               \

@@ -25,6 +25,7 @@
  *                                        into out (rows x nOut); project_int8.c says how exactly.
  *                                        Throws TypeError or RangeError on inconsistent arguments.
  */
+#include "ort_run.h"
 #include "platform.h"
 #include "project_int8.h"
 
@@ -48,7 +49,7 @@ size_t murmur_copy_utf8(char *dst, size_t cap, size_t at, const char *src) {
   return at;
 }
 
-static void throw_failure(napi_env env, const char *path, const murmur_failure *failure) {
+void murmur_throw_failure(napi_env env, const char *code, const char *path, const murmur_failure *failure) {
   char message[1024];
   char shown[640];
   murmur_copy_utf8(shown, sizeof shown, 0, path);
@@ -57,27 +58,24 @@ static void throw_failure(napi_env env, const char *path, const murmur_failure *
   n = murmur_copy_utf8(message, sizeof message, n, shown);
   n = murmur_copy_utf8(message, sizeof message, n, ": ");
   murmur_copy_utf8(message, sizeof message, n, failure->reason);
-  napi_value code, text, error;
-  napi_create_string_utf8(env, failure->missing ? "ENOENT" : "EMMAP", NAPI_AUTO_LENGTH, &code);
+  napi_value code_value, text, error;
+  napi_create_string_utf8(env, failure->missing ? "ENOENT" : code, NAPI_AUTO_LENGTH, &code_value);
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text);
-  napi_create_error(env, code, text, &error);
+  napi_create_error(env, code_value, text, &error);
   napi_throw(env, error);
 }
 
-/* The path argument as a UTF-8 string on the C heap, or NULL after throwing a TypeError. A NUL
-   inside the string is refused, as Node's fs does: C would silently open a shorter path. */
-static char *path_argument(napi_env env, napi_value value) {
-  const char *usage = "mapFile(path): path must be a non-empty string without NUL characters";
+char *murmur_string_argument(napi_env env, napi_value value, const char *usage) {
   napi_valuetype type;
   size_t length = 0;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
+  if (value == NULL || napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
       napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length == 0) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
   char *path = (char *)murmur_alloc(length + 1);
   if (path == NULL) {
-    napi_throw_error(env, "EMMAP", "mapFile: out of memory");
+    napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
   size_t copied = 0;
@@ -107,7 +105,7 @@ static napi_value map_file(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "mapFile(path) needs a path");
     return NULL;
   }
-  char *path = path_argument(env, argv[0]);
+  char *path = murmur_string_argument(env, argv[0], "mapFile(path): path must be a non-empty string without NUL characters");
   if (path == NULL) return NULL;
   void *addr = NULL;
   size_t length = 0;
@@ -116,7 +114,7 @@ static napi_value map_file(napi_env env, napi_callback_info info) {
   failure.missing = 0;
   failure.reason[0] = '\0';
   int mapped = murmur_map(env, argv[0], path, &addr, &length, &failure);
-  if (!mapped) throw_failure(env, path, &failure);
+  if (!mapped) murmur_throw_failure(env, "EMMAP", path, &failure);
   murmur_free(path);
   if (!mapped) return NULL;
 
@@ -150,8 +148,7 @@ static napi_value trim_heap(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* A typed array of the given type: its data and element count; 0 after throwing a TypeError. */
-static int typed_argument(napi_env env, napi_value value, napi_typedarray_type want, const char *usage, void **data,
+int murmur_typed_argument(napi_env env, napi_value value, napi_typedarray_type want, const char *usage, void **data,
                           size_t *count) {
   bool is_typed = false;
   napi_typedarray_type type;
@@ -174,9 +171,9 @@ static napi_value project_int8(napi_env env, napi_callback_info info) {
   }
   size_t x_count = 0, table_count = 0, out_count = 0;
   void *x = NULL, *table = NULL, *out = NULL;
-  if (!typed_argument(env, argv[0], napi_float32_array, usage, &x, &x_count) ||
-      !typed_argument(env, argv[1], napi_uint8_array, usage, &table, &table_count) ||
-      !typed_argument(env, argv[2], napi_float32_array, usage, &out, &out_count)) {
+  if (!murmur_typed_argument(env, argv[0], napi_float32_array, usage, &x, &x_count) ||
+      !murmur_typed_argument(env, argv[1], napi_uint8_array, usage, &table, &table_count) ||
+      !murmur_typed_argument(env, argv[2], napi_float32_array, usage, &out, &out_count)) {
     return NULL;
   }
   uint32_t k_in = 0;
@@ -214,6 +211,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "trimHeap", fn);
   napi_create_function(env, "projectInt8", NAPI_AUTO_LENGTH, project_int8, NULL, &fn);
   napi_set_named_property(env, exports, "projectInt8", fn);
+  murmur_ort_run_register(env, exports);
   return exports;
 }
 

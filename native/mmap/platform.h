@@ -32,6 +32,11 @@ void murmur_unmap(void *addr, size_t length);
    was released, 0 when none was or the platform has no such call. */
 int murmur_trim_heap(void);
 
+/* The address of `symbol` in the shared library at utf8_path (js_path: the same path as a JS
+   string), which is loaded if it is not yet and never unloaded; NULL with *failure filled in. */
+void *murmur_library_symbol(napi_env env, napi_value js_path, const char *utf8_path, const char *symbol,
+                            murmur_failure *failure);
+
 /* The C heap, without assuming a C runtime (the Windows builds have none). */
 void *murmur_alloc(size_t size);
 void murmur_free(void *p);

@@ -17,6 +17,7 @@
 #ifdef MURMUR_NO_SDK_DARWIN
 #include "stubs/darwin-arm64.h"
 #else
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -29,6 +30,26 @@
 #endif
 #ifdef __APPLE__
 #include <malloc/malloc.h>
+#endif
+#endif
+
+/*
+ * glibc 2.34 moved dlopen, dlsym and dlerror from libdl into libc under a new version
+ * (dlopen@GLIBC_2.34): a prebuild linked against it would not load on glibc 2.28-2.33. The
+ * original versions stay in every glibc (in libdl.so.2 before 2.34, in libc since, with libdl.so.2
+ * kept as an empty stub), so the prebuild binds those and lists libdl.so.2 as needed
+ * (scripts/build-native.mjs).
+ */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#if defined(__x86_64__)
+#define MURMUR_GLIBC_DL "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define MURMUR_GLIBC_DL "GLIBC_2.17"
+#endif
+#ifdef MURMUR_GLIBC_DL
+__asm__(".symver dlopen,dlopen@" MURMUR_GLIBC_DL);
+__asm__(".symver dlsym,dlsym@" MURMUR_GLIBC_DL);
+__asm__(".symver dlerror,dlerror@" MURMUR_GLIBC_DL);
 #endif
 #endif
 
@@ -120,4 +141,20 @@ int murmur_trim_heap(void) {
 #else
   return 0;
 #endif
+}
+
+void *murmur_library_symbol(napi_env env, napi_value js_path, const char *utf8_path, const char *symbol,
+                            murmur_failure *failure) {
+  (void)env;
+  (void)js_path;
+  /* RTLD_LOCAL: the library's symbols stay out of the global namespace, as when onnxruntime-node
+     loaded it; a library already loaded from this path is the same copy, not a second one. */
+  void *library = dlopen(utf8_path, RTLD_NOW | RTLD_LOCAL);
+  void *address = library == NULL ? NULL : dlsym(library, symbol);
+  if (address == NULL) {
+    const char *reason = dlerror();
+    failure->step = library == NULL ? "cannot load" : "no entry point in";
+    murmur_copy_utf8(failure->reason, sizeof failure->reason, 0, reason != NULL ? reason : "not found");
+  }
+  return address;
 }

@@ -40,6 +40,7 @@ typedef uint16_t WCHAR;
 #define FORMAT_MESSAGE_IGNORE_INSERTS 0x200u
 #define FORMAT_MESSAGE_FROM_SYSTEM 0x1000u
 #define CP_UTF8 65001u
+#define LOAD_WITH_ALTERED_SEARCH_PATH 0x8u
 
 KERNEL32 HANDLE WINAPI CreateFileW(const WCHAR *name, DWORD access, DWORD share, void *security,
                                    DWORD disposition, DWORD flags, HANDLE template_file);
@@ -57,6 +58,8 @@ KERNEL32 DWORD WINAPI FormatMessageW(DWORD flags, const void *source, DWORD mess
 KERNEL32 int WINAPI WideCharToMultiByte(unsigned code_page, DWORD flags, const WCHAR *wide, int wide_length,
                                         char *utf8, int utf8_length, const char *default_char,
                                         BOOL *used_default);
+KERNEL32 void *WINAPI LoadLibraryExW(const WCHAR *name, HANDLE reserved, DWORD flags);
+KERNEL32 void *WINAPI GetProcAddress(void *module, const char *name);
 KERNEL32 HANDLE WINAPI GetProcessHeap(void);
 KERNEL32 void *WINAPI HeapAlloc(HANDLE heap, DWORD flags, size_t size);
 KERNEL32 BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, void *p);
@@ -164,3 +167,33 @@ void murmur_unmap(void *addr, size_t length) {
  * decommits large free ranges by itself (the trouble glibc's malloc_trim fixes does not arise).
  */
 int murmur_trim_heap(void) { return 0; }
+
+void *murmur_library_symbol(napi_env env, napi_value js_path, const char *utf8_path, const char *symbol,
+                            murmur_failure *failure) {
+  (void)utf8_path;
+  size_t units = 0;
+  if (napi_get_value_string_utf16(env, js_path, NULL, 0, &units) != napi_ok) {
+    refuse(failure, "path is not a string");
+    failure->step = "cannot load";
+    return NULL;
+  }
+  WCHAR *wide_path = (WCHAR *)murmur_alloc((units + 1) * sizeof(WCHAR));
+  if (wide_path == NULL) {
+    refuse(failure, "out of memory");
+    failure->step = "cannot load";
+    return NULL;
+  }
+  napi_get_value_string_utf16(env, js_path, (char16_t *)wide_path, units + 1, &units);
+  /* The altered search path finds the library's own dependencies beside it, as onnxruntime-node's
+     loading did; a library already loaded from this path is the same module. */
+  void *library = LoadLibraryExW(wide_path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+  DWORD err = GetLastError();
+  murmur_free(wide_path);
+  if (library == NULL) {
+    fail(failure, "cannot load", err);
+    return NULL;
+  }
+  void *address = GetProcAddress(library, symbol);
+  if (address == NULL) fail(failure, "no entry point in", GetLastError());
+  return address;
+}

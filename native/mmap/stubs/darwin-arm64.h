@@ -53,6 +53,12 @@ struct stat {
 _Static_assert(offsetof(struct stat, st_size) == 96, "macOS arm64 struct stat: st_size at 96");
 _Static_assert(sizeof(struct stat) == 144, "macOS arm64 struct stat is 144 bytes");
 
+#define RTLD_NOW 0x2
+#define RTLD_LOCAL 0x4
+void *dlopen(const char *path, int mode);
+void *dlsym(void *handle, const char *symbol);
+char *dlerror(void);
+
 int open(const char *path, int flags, ...);
 int close(int fd);
 int fstat(int fd, struct stat *st);

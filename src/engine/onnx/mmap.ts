@@ -88,6 +88,11 @@ function loadAddon(): MmapAddon | null {
   return addon;
 }
 
+/** The addon's exports as loaded (direct-session.ts checks for what it needs), or null. */
+export function loadedAddon(): object | null {
+  return loadAddon();
+}
+
 /** True when files can be memory-mapped in this process. */
 export function mmapAvailable(): boolean {
   return loadAddon() !== null;

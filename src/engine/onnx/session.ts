@@ -16,6 +16,7 @@ import type { Log } from '../log';
 import { silentLog } from '../log';
 import { defaultCacheDir } from '../paths';
 import { checkExternalData } from './external-data';
+import { createDirectSession, DirectSession, type ModelSession } from './direct-session';
 import { readOnnxInfo } from './metadata';
 import { mapFile } from './mmap';
 import { discardCachedOrt, ensureOrtModel, isOrtFile } from './ort-cache';
@@ -52,8 +53,8 @@ export interface SessionLoadOptions extends RewriteOptions {
   log?: Log;
 }
 
-export interface LoadedSession {
-  session: ort.InferenceSession;
+export interface LoadedSession<S extends ModelSession = ort.InferenceSession> {
+  session: S;
   /** The ONNX file the caller asked for. */
   sourcePath: string;
   /** How the bytes reached onnxruntime. */
@@ -101,10 +102,33 @@ function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.Sessio
   };
 }
 
+/** How a session is made: on mapped ORT bytes, or (noCache) from an ONNX file by path. */
+interface Opener<S extends ModelSession> {
+  mapped(bytes: Uint8Array, options: SessionLoadOptions, log: Log): Promise<S>;
+  byPath(onnxPath: string, options: SessionLoadOptions): Promise<S>;
+}
+
+const onnxruntimeNode: Opener<ort.InferenceSession> = {
+  mapped: (bytes, options) => ort.InferenceSession.create(bytes, mappedOptions(options)),
+  byPath: (onnxPath, options) => ort.InferenceSession.create(onnxPath, baseOptions(options.threads)),
+};
+
+/** Direct runs (direct-session.ts) where available, onnxruntime-node's session elsewhere. */
+const direct: Opener<ModelSession> = {
+  mapped: async (bytes, options, log) =>
+    createDirectSession(bytes, { threads: options.threads, arena: options.arena ?? false, prepack: options.prepack ?? false, log }) ?? onnxruntimeNode.mapped(bytes, options, log),
+  byPath: (onnxPath, options) => onnxruntimeNode.byPath(onnxPath, options),
+};
+
+/** What the load log line adds for a session run through onnxruntime's C API (direct-session.ts). */
+function runsDirectly(session: ModelSession): string {
+  return session instanceof DirectSession ? ', run directly' : '';
+}
+
 /** A session on the memory-mapped bytes of an ORT-format file, the bytes tied to the session. */
-async function createMapped(ortPath: string, options: SessionLoadOptions, log: Log): Promise<{ session: ort.InferenceSession; bytes: Uint8Array; via: 'mmap' | 'read' }> {
+async function createMapped<S extends ModelSession>(ortPath: string, options: SessionLoadOptions, log: Log, open: Opener<S>): Promise<{ session: S; bytes: Uint8Array; via: 'mmap' | 'read' }> {
   const mapped = mapFile(ortPath, log);
-  const session = await ort.InferenceSession.create(mapped.bytes, mappedOptions(options));
+  const session = await open.mapped(mapped.bytes, options, log);
   // onnxruntime reads the weights from these bytes for as long as the session lives; if the
   // mapping were garbage-collected it would be unmapped under it (a crash). Tie the bytes to the
   // session object itself, so whoever keeps the session keeps the mapping.
@@ -112,21 +136,34 @@ async function createMapped(ortPath: string, options: SessionLoadOptions, log: L
   return { session, bytes: mapped.bytes, via: mapped.via };
 }
 
-export async function loadSession(onnxPath: string, options: SessionLoadOptions): Promise<LoadedSession> {
+/** A session run by onnxruntime-node. */
+export function loadSession(onnxPath: string, options: SessionLoadOptions): Promise<LoadedSession> {
+  return load(onnxPath, options, onnxruntimeNode);
+}
+
+/**
+ * A session run directly through onnxruntime's C API where Murmur's addon can (direct-session.ts:
+ * no copy of inputs or outputs), else by onnxruntime-node; loaded, cached and healed as loadSession's.
+ */
+export function loadDirectSession(onnxPath: string, options: SessionLoadOptions): Promise<LoadedSession<ModelSession>> {
+  return load(onnxPath, options, direct);
+}
+
+async function load<S extends ModelSession>(onnxPath: string, options: SessionLoadOptions, open: Opener<S>): Promise<LoadedSession<S>> {
   const log = options.log ?? silentLog;
   const t0 = performance.now();
   try {
     if (isOrtFile(onnxPath)) {
-      const mapped = await createMapped(onnxPath, options, log);
+      const mapped = await createMapped(onnxPath, options, log, open);
       const loadMs = performance.now() - t0;
-      log('info', `loaded ${onnxPath} (ORT file, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
+      log('info', `loaded ${onnxPath} (ORT file, ${mapped.via}) in ${loadMs.toFixed(0)} ms${runsDirectly(mapped.session)}`);
       return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: onnxPath, converted: false, loadMs, bytes: mapped.bytes, fixedInputs: [] };
     }
     if (options.noCache) {
       // onnxruntime checks external data of models loaded by path itself; ours covers every
       // place a tensor can hide, the same check as for the cache (external-data.ts).
       checkExternalData(fs.readFileSync(onnxPath), onnxPath);
-      const session = await ort.InferenceSession.create(onnxPath, baseOptions(options.threads));
+      const session = await open.byPath(onnxPath, options);
       const loadMs = performance.now() - t0;
       log('debug', `loaded ${onnxPath} by path in ${loadMs.toFixed(0)} ms`);
       return { session, sourcePath: onnxPath, via: 'path', converted: false, loadMs, fixedInputs: [] };
@@ -134,9 +171,9 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
     const cacheDir = options.cacheDir ?? defaultCacheDir();
     const ensure = () => ensureOrtModel(onnxPath, cacheDir, log, options);
     let entry = await ensure();
-    let mapped: Awaited<ReturnType<typeof createMapped>>;
+    let mapped: Awaited<ReturnType<typeof createMapped<S>>>;
     try {
-      mapped = await createMapped(entry.ortPath, options, log);
+      mapped = await createMapped(entry.ortPath, options, log, open);
     } catch (e) {
       // A cached file onnxruntime refuses (changed in a way its stamp could not see) would fail
       // every start until removed by hand: convert it again, once. One just converted is not
@@ -145,13 +182,13 @@ export async function loadSession(onnxPath: string, options: SessionLoadOptions)
       log('warn', `onnxruntime refused the cached ${entry.ortPath} (${(e as Error).message.split('\n')[0]}): removing it and converting the model again`);
       if (!discardCachedOrt(entry.ortPath)) throw new MurmurError('MODEL_LOAD_FAILED', `onnxruntime could not load the cached ${entry.ortPath} (${(e as Error).message}), and it could not be removed: delete it and start again.`);
       entry = await ensure();
-      mapped = await createMapped(entry.ortPath, options, log);
+      mapped = await createMapped(entry.ortPath, options, log, open);
     }
     // Fixed = asked for, an input of the ONNX model, and not an input of the converted session.
     const wanted = Object.keys(options.constantInputs ?? {});
     const fixedInputs = wanted.length === 0 ? [] : wanted.filter((n) => !mapped.session.inputNames.includes(n) && readOnnxInfo(onnxPath).inputs.includes(n));
     const loadMs = performance.now() - t0;
-    log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms`);
+    log('info', `loaded ${onnxPath} (${entry.converted ? 'converted to ORT' : 'cached ORT'}, ${mapped.via}) in ${loadMs.toFixed(0)} ms${runsDirectly(mapped.session)}`);
     return { session: mapped.session, sourcePath: onnxPath, via: mapped.via, ortPath: entry.ortPath, converted: entry.converted, loadMs, bytes: mapped.bytes, fixedInputs };
   } catch (e) {
     if (isMurmurError(e)) throw e;

@@ -4,6 +4,7 @@
  *   joiner:  encoder_out [N, E], decoder_out [N, D] -> logit [N, V]
  */
 import * as ort from 'onnxruntime-node';
+import type { ModelSession } from '../../onnx/direct-session';
 
 export class DecoderJoiner {
   readonly contextSize: number;
@@ -13,10 +14,20 @@ export class DecoderJoiner {
   private readonly joinerEncoderInput: string;
   private readonly joinerDecoderInput: string;
   private readonly joinerOutput: string;
+  /** Output widths the models declare; undefined when left open (the runtime then allocates). */
+  private readonly decoderWidth: number | undefined;
+  private readonly joinerWidth: number | undefined;
+  /**
+   * Each net writes its outputs into one buffer, reused call after call (grown when a call has
+   * more rows), so a call allocates no output memory: a result is valid until the next call of the
+   * same net, which is how both searches use them.
+   */
+  private decoderBuffer = new Float32Array(0);
+  private joinerBuffer = new Float32Array(0);
 
   constructor(
-    private readonly decoder: ort.InferenceSession,
-    private readonly joiner: ort.InferenceSession,
+    private readonly decoder: ModelSession,
+    private readonly joiner: ModelSession,
     contextSize: number,
     vocabSize: number,
   ) {
@@ -27,26 +38,46 @@ export class DecoderJoiner {
     this.joinerEncoderInput = joiner.inputNames.includes('encoder_out') ? 'encoder_out' : joiner.inputNames[0];
     this.joinerDecoderInput = joiner.inputNames.includes('decoder_out') ? 'decoder_out' : joiner.inputNames[1];
     this.joinerOutput = joiner.outputNames[0];
+    this.decoderWidth = lastDim(decoder, this.decoderOutput);
+    this.joinerWidth = lastDim(joiner, this.joinerOutput);
   }
 
-  /** Decoder outputs for N contexts (each the last `contextSize` token ids, -1 padded). */
+  /** Decoder outputs for N contexts (each the last `contextSize` token ids, -1 padded), valid until the next decode. */
   async decode(contexts: ReadonlyArray<ArrayLike<number>>): Promise<{ data: Float32Array; dim: number }> {
     const n = contexts.length;
     const ids = new BigInt64Array(n * this.contextSize);
     for (let i = 0; i < n; i++) for (let j = 0; j < this.contextSize; j++) ids[i * this.contextSize + j] = BigInt(contexts[i][j]);
-    const out = await this.decoder.run({ [this.decoderInput]: new ort.Tensor('int64', ids, [n, this.contextSize]) });
+    const fetches = this.decoderWidth ? { [this.decoderOutput]: this.output('decoderBuffer', n, this.decoderWidth) } : undefined;
+    const out = await this.decoder.run({ [this.decoderInput]: new ort.Tensor('int64', ids, [n, this.contextSize]) }, fetches);
     const t = out[this.decoderOutput];
     return { data: t.data as Float32Array, dim: t.dims[t.dims.length - 1] };
   }
 
-  /** Joiner logits for N (encoder frame, decoder output) pairs. */
+  /** Joiner logits for N (encoder frame, decoder output) pairs, valid until the next join. */
   async join(encoder: Float32Array, encDim: number, decoder: Float32Array, decDim: number, n: number): Promise<Float32Array> {
-    const out = await this.joiner.run({
-      [this.joinerEncoderInput]: new ort.Tensor('float32', encoder, [n, encDim]),
-      [this.joinerDecoderInput]: new ort.Tensor('float32', decoder, [n, decDim]),
-    });
+    const fetches = this.joinerWidth ? { [this.joinerOutput]: this.output('joinerBuffer', n, this.joinerWidth) } : undefined;
+    const out = await this.joiner.run(
+      {
+        [this.joinerEncoderInput]: new ort.Tensor('float32', encoder, [n, encDim]),
+        [this.joinerDecoderInput]: new ort.Tensor('float32', decoder, [n, decDim]),
+      },
+      fetches,
+    );
     return out[this.joinerOutput].data as Float32Array;
   }
+
+  /** A [rows, width] tensor over the start of a net's output buffer, grown to fit. */
+  private output(buffer: 'decoderBuffer' | 'joinerBuffer', rows: number, width: number): ort.Tensor {
+    if (this[buffer].length < rows * width) this[buffer] = new Float32Array(Math.max(rows * width, this[buffer].length * 2));
+    return new ort.Tensor('float32', this[buffer].subarray(0, rows * width), [rows, width]);
+  }
+}
+
+/** The last dimension a session declares for an output, when it is a fixed number. */
+function lastDim(session: ModelSession, name: string): number | undefined {
+  const meta = session.outputMetadata.find((m) => m.name === name);
+  const d = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
+  return typeof d === 'number' && d > 0 ? d : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@
  * and shift decode_chunk_len come from the ONNX metadata.
  */
 import * as ort from 'onnxruntime-node';
+import type { ModelSession } from '../../onnx/direct-session';
 import { MurmurError } from '../../errors';
 import type { OnnxMetadata } from '../spec';
 
@@ -45,7 +46,7 @@ export class StreamingEncoder {
   private outputSets: [Record<string, ort.Tensor>, Record<string, ort.Tensor>] | undefined;
   private nextSet = 0;
 
-  constructor(private readonly session: ort.InferenceSession, metadata: OnnxMetadata, source: string) {
+  constructor(private readonly session: ModelSession, metadata: OnnxMetadata, source: string) {
     const chunk = Number(metadata.T);
     const shift = Number(metadata.decode_chunk_len);
     if (!Number.isInteger(chunk) || !Number.isInteger(shift) || chunk <= 0 || shift <= 0) {

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import type { Log } from '../../log';
 import { silentLog } from '../../log';
-import { loadSession, type LoadedSession } from '../../onnx/session';
+import type { ModelSession } from '../../onnx/direct-session';
+import { loadDirectSession, type LoadedSession } from '../../onnx/session';
 import type { LoadedModel, RecognizerOptions, StreamingRecognizer, WholeDecode } from '../../recognizer';
 import { defaultRecognizerOptions } from '../../recognizer';
 import { GainNormalizer } from '../../audio/gain';
@@ -64,9 +65,9 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
   // run hundreds of times per second of audio on packed weights of a few hundred KB: pre-packed.
   const small = { ...sessionOptions, threads: 1, prepack: true };
   const loads = await Promise.allSettled([
-    loadSession(files.encoder, { ...sessionOptions, prepack: prepackEncoder(files.encoder) }),
-    loadSession(files.decoder, small),
-    loadSession(files.joiner, small),
+    loadDirectSession(files.encoder, { ...sessionOptions, prepack: prepackEncoder(files.encoder) }),
+    loadDirectSession(files.decoder, small),
+    loadDirectSession(files.joiner, small),
     loadSileroVadModel(options.vadPath, { cacheDir: options.cacheDir, noCache: options.noCache, log }),
   ]);
   // Hotwords skip common English words; the judgement loads alongside (tens of ms, off the critical path).
@@ -76,7 +77,7 @@ export async function loadZipformerModel(files: ZipformerFiles, metadata: Zipfor
     for (const l of loads) if (l.status === 'fulfilled') await ('dispose' in l.value ? l.value.dispose() : l.value.session.release());
     throw failed.reason;
   }
-  const [encoder, decoder, joiner] = loads.slice(0, 3).map((l) => (l as PromiseFulfilledResult<LoadedSession>).value);
+  const [encoder, decoder, joiner] = loads.slice(0, 3).map((l) => (l as PromiseFulfilledResult<LoadedSession<ModelSession>>).value);
   const vad = (loads[3] as PromiseFulfilledResult<SileroVadModel>).value;
   // Validate the encoder now so a wrong model fails at load, not at the first word.
   new StreamingEncoder(encoder.session, metadata.encoder, files.encoder);
@@ -92,9 +93,9 @@ class ZipformerModel implements LoadedModel {
     private readonly files: ZipformerFiles,
     private readonly metadata: ZipformerMetadata,
     private readonly tokens: TokenTable,
-    private readonly encoder: LoadedSession,
-    private readonly decoder: LoadedSession,
-    private readonly joiner: LoadedSession,
+    private readonly encoder: LoadedSession<ModelSession>,
+    private readonly decoder: LoadedSession<ModelSession>,
+    private readonly joiner: LoadedSession<ModelSession>,
     private readonly contextSize: number,
     private readonly vad: SileroVadModel,
     private readonly log: Log,
@@ -104,7 +105,7 @@ class ZipformerModel implements LoadedModel {
     this.description = `${type} transducer (${tokens.pieces.length} tokens, chunk ${metadata.encoder.decode_chunk_len} frames)`;
   }
 
-  get sessions(): LoadedSession[] {
+  get sessions(): LoadedSession<ModelSession>[] {
     return [this.encoder, this.decoder, this.joiner];
   }
 

@@ -40,13 +40,14 @@ __declspec(dllimport) void *__stdcall GetProcAddress(HMODULE module, const char 
   X(napi_get_cb_info)                                                                               \
   X(napi_get_element)                                                                               \
   X(napi_get_typedarray_info)                                                                       \
+  X(napi_get_undefined)                                                                             \
   X(napi_get_value_bool)                                                                            \
   X(napi_get_value_double)                                                                          \
   X(napi_get_value_external)                                                                        \
   X(napi_get_value_int32)                                                                           \
-  X(napi_get_value_uint32)                                                                          \
   X(napi_get_value_string_utf16)                                                                    \
   X(napi_get_value_string_utf8)                                                                     \
+  X(napi_get_value_uint32)                                                                          \
   X(napi_is_array)                                                                                  \
   X(napi_is_typedarray)                                                                             \
   X(napi_set_element)                                                                               \

@@ -16,18 +16,20 @@
  *
  *   ortOpen(libraryPath: string): string      the library's version; throws (code EORTLIB) when it
  *                                             cannot be loaded; the first path opened stays
- *   ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, prepack: boolean)
- *     : { session, inputs, outputs }          a session on an ORT-format model used in place
- *                                             (bytes must stay alive: the session holds them);
+ *   ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, config: string[])
+ *     : { session, inputs, outputs }          a session on an ORT-format model (bytes, which the
+ *                                             session holds), with session config entries given
+ *                                             as [key, value, key, value, ...];
  *                                             inputs/outputs: { name, type, dims } with type the
  *                                             ONNX element type and -1 for a symbolic dimension
  *   ortRun(session, inputs: TypedArray[], inputDims: number[][], outputs: (TypedArray | null)[],
- *          outputDims: (number[] | null)[]): ([TypedArray, number[], type] | undefined)[]
+ *          outputDims: (number[] | null)[]): ([TypedArray, number[], type] | undefined)[] | undefined
  *                                             inputs and outputs in the session's order; a given
  *                                             output is written in place (undefined in the
  *                                             result), a null one is allocated by onnxruntime and
  *                                             returned as a copy with its dims and
- *                                             element type (bool comes as a Uint8Array)
+ *                                             element type (bool comes as a Uint8Array);
+ *                                             undefined when every output was given
  *   ortRelease(session): undefined            frees the session now (the collector would later)
  * Errors from onnxruntime are thrown with code EORT and its message.
  */
@@ -233,7 +235,7 @@ static napi_value list_values(napi_env env, Session *s, size_t count, char **nam
 }
 
 static napi_value create_session(napi_env env, napi_callback_info info) {
-  const char *usage = "ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, prepack: boolean)";
+  const char *usage = "ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, config: string[] of keys and values)";
   size_t argc = 4;
   napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
@@ -244,29 +246,39 @@ static napi_value create_session(napi_env env, napi_callback_info info) {
   void *bytes = NULL;
   size_t length = 0;
   int32_t threads = 0;
-  bool arena = false, prepack = false;
+  bool arena = false, is_array = false;
+  uint32_t entries = 0;
   if (argc < 4 || !murmur_typed_argument(env, argv[0], napi_uint8_array, usage, &bytes, &length)) {
     if (argc < 4) napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
   if (napi_get_value_int32(env, argv[1], &threads) != napi_ok || threads < 1 || napi_get_value_bool(env, argv[2], &arena) != napi_ok ||
-      napi_get_value_bool(env, argv[3], &prepack) != napi_ok) {
+      napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &entries) != napi_ok || entries % 2 != 0) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
   OrtObject *options = NULL;
   if (!ok(env, API(API_CREATE_SESSION_OPTIONS, OrtStatus *(*)(OrtObject **))(&options))) return NULL;
-  /* Murmur's sessions on mapped bytes, as session.ts sets them for onnxruntime-node: every
-     optimisation, one thread between nodes, the weights used in place from the bytes. */
+  /* As session.ts sets them for onnxruntime-node: every optimisation, sequential, one thread
+     between nodes, errors only in the log; the config entries (the bytes used in place,
+     pre-packing) come from session.ts too. */
   int set = ok(env, API(API_SET_INTRA_OP_NUM_THREADS, fn_status_pi)(options, threads)) &&
             ok(env, API(API_SET_INTER_OP_NUM_THREADS, fn_status_pi)(options, 1)) &&
             ok(env, API(API_SET_SESSION_EXECUTION_MODE, fn_status_pi)(options, 0)) &&
             ok(env, API(API_SET_SESSION_GRAPH_OPTIMIZATION_LEVEL, fn_status_pi)(options, 99)) &&
             ok(env, API(API_SET_SESSION_LOG_SEVERITY_LEVEL, fn_status_pi)(options, 3)) &&
-            ok(env, API(arena ? API_ENABLE_CPU_MEM_ARENA : API_DISABLE_CPU_MEM_ARENA, fn_status_p)(options)) &&
-            ok(env, API(API_ADD_SESSION_CONFIG_ENTRY, fn_status_pss)(options, "session.use_ort_model_bytes_directly", "1")) &&
-            ok(env, API(API_ADD_SESSION_CONFIG_ENTRY, fn_status_pss)(options, "session.use_ort_model_bytes_for_initializers", "1")) &&
-            (prepack || ok(env, API(API_ADD_SESSION_CONFIG_ENTRY, fn_status_pss)(options, "session.disable_prepacking", "1")));
+            ok(env, API(arena ? API_ENABLE_CPU_MEM_ARENA : API_DISABLE_CPU_MEM_ARENA, fn_status_p)(options));
+  for (uint32_t i = 0; set && i < entries; i += 2) {
+    napi_value key_value, value_value;
+    char *key = NULL, *value = NULL;
+    if (napi_get_element(env, argv[3], i, &key_value) == napi_ok && napi_get_element(env, argv[3], i + 1, &value_value) == napi_ok) {
+      key = murmur_string_argument(env, key_value, usage);
+      value = key == NULL ? NULL : murmur_string_argument(env, value_value, usage);
+    }
+    set = value != NULL && ok(env, API(API_ADD_SESSION_CONFIG_ENTRY, fn_status_pss)(options, key, value));
+    murmur_free(key);
+    murmur_free(value);
+  }
   Session *s = NULL;
   if (set) {
     s = (Session *)murmur_alloc(sizeof *s);
@@ -496,7 +508,10 @@ static napi_value run(napi_env env, napi_callback_info info) {
                       (const char *const *)s->output_names, s->outputs, outputs));
   }
   napi_value result = NULL;
-  if (good) {
+  int allocated = 0;
+  for (size_t i = 0; good && i < s->outputs; i++) allocated |= !given[i];
+  if (good && !allocated) napi_get_undefined(env, &result);
+  if (good && allocated) {
     napi_create_array_with_length(env, s->outputs, &result);
     for (size_t i = 0; result != NULL && i < s->outputs; i++) {
       if (given[i]) continue;

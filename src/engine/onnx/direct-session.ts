@@ -43,8 +43,9 @@ type Data = ort.Tensor['data'];
 /** ort_run.c's functions (its header comment documents them). */
 interface OrtRunAddon {
   ortOpen(libraryPath: string): string;
-  ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, prepack: boolean): { session: object; inputs: ValueInfo[]; outputs: ValueInfo[] };
-  ortRun(session: object, inputs: Data[], inputDims: readonly number[][], outputs: (Data | null)[], outputDims: (readonly number[] | null)[]): ([Data, number[], number] | undefined)[];
+  ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, config: string[]): { session: object; inputs: ValueInfo[]; outputs: ValueInfo[] };
+  /** Undefined when every output was given. */
+  ortRun(session: object, inputs: Data[], inputDims: readonly number[][], outputs: (Data | null)[], outputDims: (readonly number[] | null)[]): ([Data, number[], number] | undefined)[] | undefined;
   ortRelease(session: object): void;
 }
 
@@ -90,7 +91,8 @@ function directRuntime(): OrtRunAddon | null {
 export interface DirectSessionOptions {
   threads: number;
   arena: boolean;
-  prepack: boolean;
+  /** Session config entries (onnxruntime_session_options_config_keys.h), as session.ts sets them. */
+  config: Record<string, string>;
   log: Log;
 }
 
@@ -108,7 +110,7 @@ export function createDirectSession(bytes: Uint8Array, options: DirectSessionOpt
     told = true;
     return null;
   }
-  const created = addon.ortCreateSession(bytes, options.threads, options.arena, options.prepack);
+  const created = addon.ortCreateSession(bytes, options.threads, options.arena, Object.entries(options.config).flat());
   return new DirectSession(addon, created.session, created.inputs, created.outputs);
 }
 
@@ -145,24 +147,36 @@ export class DirectSession implements ModelSession {
     }
   }
 
+  /**
+   * The per-call argument lists, filled in place: a run allocates no arrays, and when the caller
+   * gave every output, not even a result record (fetches is returned).
+   */
+  private readonly inData: Data[] = [];
+  private readonly inDims: number[][] = [];
+  private readonly outData: (Data | null)[] = [];
+  private readonly outDims: (readonly number[] | null)[] = [];
+
   private runNow(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-    const inputs = this.inputNames.map((name) => {
-      const t = feeds[name];
-      if (!t) throw new Error(`input '${name}' is missing in 'feeds'`);
-      return t;
-    });
-    const given = this.outputNames.map((name) => fetches[name] ?? null);
-    const made = this.addon.ortRun(
-      this.handle,
-      inputs.map((t) => t.data),
-      inputs.map((t) => t.dims as number[]),
-      given.map((t) => t?.data ?? null),
-      given.map((t) => t?.dims ?? null),
-    );
+    const { inputNames, outputNames } = this;
+    for (let i = 0; i < inputNames.length; i++) {
+      const t = feeds[inputNames[i]];
+      if (!t) throw new Error(`input '${inputNames[i]}' is missing in 'feeds'`);
+      this.inData[i] = t.data;
+      this.inDims[i] = t.dims as number[];
+    }
+    let allGiven = true;
+    for (let i = 0; i < outputNames.length; i++) {
+      const t = fetches[outputNames[i]];
+      this.outData[i] = t ? t.data : null;
+      this.outDims[i] = t ? t.dims : null;
+      if (!t) allGiven = false;
+    }
+    const made = this.addon.ortRun(this.handle, this.inData, this.inDims, this.outData, this.outDims);
+    if (allGiven) return fetches;
     const out: Record<string, ort.Tensor> = {};
-    this.outputNames.forEach((name, i) => {
-      const mine = given[i];
-      const theirs = made[i];
+    outputNames.forEach((name, i) => {
+      const mine = fetches[name];
+      const theirs = made?.[i];
       if (mine) out[name] = mine;
       else if (theirs) out[name] = new ort.Tensor(TENSOR_TYPES[theirs[2]], theirs[0], theirs[1]);
     });

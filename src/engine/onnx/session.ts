@@ -95,11 +95,12 @@ function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
  * choices, measured"; npm run bench, second sidecar).
  */
 function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.SessionOptions {
-  return {
-    ...baseOptions(options.threads),
-    enableCpuMemArena: options.arena ?? false,
-    extra: { session: { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', ...(options.prepack ? {} : { disable_prepacking: '1' }) } },
-  };
+  return { ...baseOptions(options.threads), enableCpuMemArena: options.arena ?? false, extra: { session: mappedConfig(options) } };
+}
+
+/** The session config entries of mappedOptions, without their "session." prefix. */
+function mappedConfig(options: SessionLoadOptions): Record<string, string> {
+  return { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', ...(options.prepack ? {} : { disable_prepacking: '1' }) };
 }
 
 /** How a session is made: on mapped ORT bytes, or (noCache) from an ONNX file by path. */
@@ -116,7 +117,12 @@ const onnxruntimeNode: Opener<ort.InferenceSession> = {
 /** Direct runs (direct-session.ts) where available, onnxruntime-node's session elsewhere. */
 const direct: Opener<ModelSession> = {
   mapped: async (bytes, options, log) =>
-    createDirectSession(bytes, { threads: options.threads, arena: options.arena ?? false, prepack: options.prepack ?? false, log }) ?? onnxruntimeNode.mapped(bytes, options, log),
+    createDirectSession(bytes, {
+      threads: options.threads,
+      arena: options.arena ?? false,
+      config: Object.fromEntries(Object.entries(mappedConfig(options)).map(([k, v]) => [`session.${k}`, v])),
+      log,
+    }) ?? onnxruntimeNode.mapped(bytes, options, log),
   byPath: (onnxPath, options) => onnxruntimeNode.byPath(onnxPath, options),
 };
 

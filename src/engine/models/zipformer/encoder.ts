@@ -93,7 +93,9 @@ export class StreamingEncoder {
    */
   async run(features: Float32Array): Promise<{ data: Float32Array; frames: number; dim: number }> {
     const { chunkFrames, featureDim } = this.config;
-    const feeds: Record<string, ort.Tensor> = { ...this.states, x: new ort.Tensor('float32', features, [1, chunkFrames, featureDim]) };
+    // The states record is the feeds: updated in place below, so a call allocates no record.
+    const feeds = this.states;
+    feeds.x = new ort.Tensor('float32', features, [1, chunkFrames, featureDim]);
     let out: Record<string, ort.Tensor>;
     if (this.outputSets) {
       out = this.outputSets[this.nextSet];

@@ -72,8 +72,8 @@ export class TransducerStream {
     while (this.processed + windowFrames < this.framesBase + this.frames.length) {
       const first = this.processed - this.framesBase;
       for (let i = 0; i < windowFrames; i++) this.window.set(this.frames[first + i], i * featureDim);
-      // onnxruntime may keep a reference to the input during run(): pass a copy.
-      const enc = await this.encoder.run(this.window.slice());
+      // The window itself, not a copy: it is next written after this call has returned.
+      const enc = await this.encoder.run(this.window);
       if (await this.search.decodeChunk(enc.data, enc.frames, enc.dim)) changed = true;
       this.processed += shiftFrames;
       const drop = this.processed - this.framesBase;

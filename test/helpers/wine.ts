@@ -174,6 +174,8 @@ export interface DriverConfig {
   protocolVersion: string;
   modelDir: string;
   clips: { path: string; options: Record<string, unknown> }[];
+  /** After the look at /proc, the first sidecar loads this model and transcribes this clip. */
+  secondModel: { modelDir: string; clip: { path: string; options: Record<string, unknown> } };
   /** Written by the driver: result, progress lines; bothLoaded once both sidecars hold the model. */
   result: string;
   trace: string;
@@ -201,6 +203,8 @@ export interface DriverSidecar {
   /** Every message received, in order, unchecked (the test runs the protocol's validator on them). */
   messages: unknown[];
   clips: DriverClip[];
+  /** The first sidecar's run of DriverConfig.secondModel: from = its first message's index. */
+  secondModel?: { load: unknown; from: number; finals: string[]; reason: string };
   stderr: string;
   exit?: { code: number | null; signal: string | null };
 }
@@ -219,7 +223,8 @@ export interface DriverResult {
  * extension does (its own executable, stdio ['ignore', 'pipe', 'pipe', 'ipc'], JSON serialization,
  * private working folder), says hello, loads the embedded model, transcribes the clips; then a
  * second sidecar does the same while the first still holds the model, and both wait for the test's
- * look at /proc before they are shut down. Plain JS for Node 22, without template literals so it
+ * look at /proc before they are shut down, the first after loading a second model (a Zipformer, whose
+ * sessions run directly through onnxruntime's C API) and transcribing one more clip. Plain JS for Node 22, without template literals so it
  * can live in this raw string.
  */
 export const DRIVER_SOURCE = String.raw`'use strict';
@@ -316,8 +321,20 @@ class Sidecar {
     this.diagnostics = await this.call('diagnostics', {});
   }
 
+  async runSecondModel() {
+    const m = config.secondModel;
+    const from = this.messages.length;
+    const load = await this.call('loadModel', { location: { dir: m.modelDir }, threads: 1 }, config.loadTimeoutMs);
+    note(this.name + ': loaded ' + JSON.stringify(load));
+    const { session } = await this.call('startDictation', { source: { kind: 'file', path: m.clip.path, realtime: false }, options: m.clip.options });
+    const ended = await this.waitFor((x) => x.type === 'dictationEnded' && x.session === session, 'end of ' + m.clip.path, config.loadTimeoutMs, from);
+    const finals = this.messages.slice(from).filter((x) => x.session === session && x.type === 'final').map((x) => x.text);
+    this.secondModel = { load, from, finals, reason: ended.reason };
+    note(this.name + ': ' + path.basename(m.clip.path) + ' -> ' + JSON.stringify(finals));
+  }
+
   report() {
-    return { hello: this.hello, load: this.load, diagnostics: this.diagnostics, clips: this.clips, messages: this.messages, stderr: this.stderr, exit: this.exit };
+    return { hello: this.hello, load: this.load, diagnostics: this.diagnostics, clips: this.clips, secondModel: this.secondModel, messages: this.messages, stderr: this.stderr, exit: this.exit };
   }
 }
 
@@ -337,6 +354,7 @@ async function main() {
       if (Date.now() > deadline) throw new Error('the test never said it had looked at the processes');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await sidecars[0].runSecondModel();
     for (const s of sidecars) {
       await s.call('shutdown', {});
       await s.exited;

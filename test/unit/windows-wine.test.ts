@@ -11,7 +11,10 @@
  * is no /proc for it, Linux sees it run onnxruntime.dll); every message it sends passes the
  * protocol's validator; the model loads through the ORT cache under the profile, memory-mapped by
  * the VSIX's own Windows addon; the texts equal the Linux sidecar's exactly; the second sidecar
- * maps the same .ort files (same inode, shared mapping) and its pages are shared with the first.
+ * maps the same .ort files (same inode, shared mapping) and its pages are shared with the first;
+ * then the first loads the shared Zipformer from the profile, whose three sessions run directly
+ * through the VSIX's onnxruntime.dll by the addon (native/mmap/ort_run.c), and its text equals
+ * the Linux sidecar's.
  * Wine cannot show: which Linux process is which Windows pid (Wine keeps its own pids; the two
  * sidecars are found by command line, and asserted to be exactly two); anything about Windows'
  * own memory manager (Wine's MapViewOfFile is Linux mmap, so "shared" is Linux's word for it);
@@ -33,7 +36,7 @@ import type { RecognizerOptions } from '../../src/engine/recognizer';
 import { sidecarArgv, sidecarEnv } from '../../src/protocol/launch';
 import { PROTOCOL_VERSION } from '../../src/protocol/version';
 import { validateResult, validateSidecarMessage } from '../../src/protocol/validate';
-import { sharedPath } from '../helpers/shared';
+import { sharedPath, ZIPFORMER_DIR } from '../helpers/shared';
 import { SidecarClient } from '../helpers/sidecar-client';
 import { tempCacheDir } from '../helpers/temp';
 import { waitUntil } from '../helpers/wait';
@@ -63,6 +66,8 @@ const CLIPS: { file: string; options: Partial<RecognizerOptions> }[] = [
   { file: 'audio/librispeech-test-clean-sherpa-kws-test_wavs/1.wav', options: { partials: false } },
   { file: 'audio/pocketsphinx-testdata/sense_and_sensibility_01_austen_64kb-0870.wav', options: { partials: false } },
 ];
+/** The second model the first sidecar loads: the shared Zipformer, copied into the profile. */
+const ZIPFORMER_CLIP = { file: 'audio/librispeech-test-clean-sherpa-kws-test_wavs/0.wav', options: { partials: false } };
 const ORT_FILES = [/^encoder_model\.[0-9a-f]+\.ort$/, /^decoder_model_merged\.[0-9a-f]+\.ort$/, /^silero_vad\.[0-9a-f]+\.ort$/];
 const MINUTE = 60_000;
 
@@ -74,10 +79,14 @@ interface Run {
   /** The same, as the Windows processes name them. */
   winExtension: string;
   winCacheDir: string;
+  /** The Zipformer's folder in the profile, as Windows names it. */
+  winZipformer: string;
   result: DriverResult;
   /** The sidecars' Linux processes, read while both held the model. */
   sidecars: LinuxProcess[];
   linux: string[][];
+  /** The Linux sidecar's finals for ZIPFORMER_CLIP with the shared Zipformer. */
+  linuxZipformer: string[];
   seconds: Record<string, number>;
 }
 
@@ -93,7 +102,7 @@ function unpack(vsix: string, dest: string): void {
 }
 
 /** The same clips through the Linux sidecar (dist/sidecar.js, the repository's embedded model). */
-async function linuxTranscripts(): Promise<string[][]> {
+async function linuxTranscripts(): Promise<{ moonshine: string[][]; zipformer: string[] }> {
   const cache = tempCacheDir('murmur-wine-linux-');
   const client = new SidecarClient({ env: { ...process.env, MURMUR_CACHE_DIR: cache.dir } });
   try {
@@ -107,8 +116,13 @@ async function linuxTranscripts(): Promise<string[][]> {
       await client.waitForEvent('dictationEnded', (e) => e.session === session, 2 * MINUTE, from);
       texts.push(client.events('final', from).filter((e) => e.session === session).map((e) => e.text));
     }
+    await client.call('loadModel', { location: { dir: sharedPath(ZIPFORMER_DIR) }, threads: 1 }, 5 * MINUTE);
+    const from = client.messages.length;
+    const { session } = await client.call('startDictation', { source: { kind: 'file', path: sharedPath(ZIPFORMER_CLIP.file), realtime: false }, options: ZIPFORMER_CLIP.options });
+    await client.waitForEvent('dictationEnded', (e) => e.session === session, 2 * MINUTE, from);
+    const zipformer = client.events('final', from).filter((e) => e.session === session).map((e) => e.text);
     assert.deepEqual(client.invalid, []);
-    return texts;
+    return { moonshine: texts, zipformer };
   } finally {
     await client.close();
     cache.remove();
@@ -143,6 +157,8 @@ async function runUnderWine(tmp: string): Promise<Run> {
   const clipDir = path.join(profile, 'Music', 'murmur clips');
   fs.mkdirSync(clipDir, { recursive: true });
   for (const clip of CLIPS) fs.copyFileSync(sharedPath(clip.file), path.join(clipDir, path.basename(clip.file)));
+  const zipformerDir = path.join(profile, 'Documents', 'Modèles vocaux', 'zipformer');
+  fs.cpSync(sharedPath(ZIPFORMER_DIR), zipformerDir, { recursive: true });
   const work = path.join(prefix, 'drive_c', 'murmur-wine-test');
   fs.mkdirSync(work);
   const cacheDir = path.join(profile, 'AppData', 'Local', 'murmur', 'ort');
@@ -161,6 +177,7 @@ async function runUnderWine(tmp: string): Promise<Run> {
     protocolVersion: PROTOCOL_VERSION,
     modelDir: win(path.join(extension, 'models', 'moonshine-tiny-en-int8')),
     clips: CLIPS.map((c) => ({ path: win(path.join(clipDir, path.basename(c.file))), options: c.options })),
+    secondModel: { modelDir: win(zipformerDir), clip: { path: win(path.join(clipDir, path.basename(ZIPFORMER_CLIP.file))), options: ZIPFORMER_CLIP.options } },
     result: win(path.join(work, 'result.json')),
     trace: win(path.join(work, 'trace.txt')),
     bothLoaded: win(path.join(work, 'both-loaded.json')),
@@ -201,7 +218,7 @@ async function runUnderWine(tmp: string): Promise<Run> {
 
   const linux = await linuxTranscripts();
   lap('linux');
-  return { extension, cacheDir, winExtension: win(extension), winCacheDir: win(cacheDir), result, sidecars, linux, seconds };
+  return { extension, cacheDir, winExtension: win(extension), winCacheDir: win(cacheDir), winZipformer: win(zipformerDir), result, sidecars, linux: linux.moonshine, linuxZipformer: linux.zipformer, seconds };
 }
 
 /** A sidecar's reports, asserted present. */
@@ -318,9 +335,27 @@ describe('Windows x64 under Wine: the VSIX sidecar in a non-ASCII profile', () =
     }
   });
 
+  test("a Zipformer's sessions run directly through the VSIX's onnxruntime.dll, and transcribe exactly what Linux does", () => {
+    const s = sidecar(run, 'first');
+    assert.ok(s.secondModel, 'the first sidecar loaded the Zipformer');
+    const load = validateResult('loadModel', s.secondModel.load);
+    assert.ok(load.ok, `Zipformer load: ${load.ok ? '' : load.reason}`);
+    assert.equal(load.value.family, 'zipformer');
+    assert.equal(load.value.via, 'mmap');
+    // Encoder, decoder and joiner, each through the addon's ortRun (the VAD through onnxruntime-node).
+    const after = s.messages.slice(s.secondModel.from).map((m) => validateSidecarMessage(m)).flatMap((v) => (v.ok && v.value.type === 'log' ? [v.value.message] : []));
+    const direct = after.filter((l) => l.startsWith(`loaded ${run.winZipformer}\\`) && l.endsWith(', run directly'));
+    assert.equal(direct.length, 3, `three Zipformer sessions run directly:\n${after.join('\n')}`);
+    assert.ok(!after.some((l) => l.startsWith('direct onnxruntime runs unavailable')), after.join('\n'));
+    assert.ok(run.linuxZipformer.join(' ').length > 0, 'Linux heard something');
+    assert.equal(s.secondModel.reason, 'end-of-file');
+    assert.deepEqual(s.secondModel.finals, run.linuxZipformer);
+  });
+
   test('the second sidecar maps the same ORT files as the first, and their pages are shared', () => {
     assert.equal(run.sidecars.length, 2);
-    for (const name of fs.readdirSync(run.cacheDir).filter((f) => f.endsWith('.ort'))) {
+    // The embedded model's files (the Zipformer's were converted after the look at /proc).
+    for (const name of fs.readdirSync(run.cacheDir).filter((f) => ORT_FILES.some((re) => re.test(f)))) {
       const file = path.join(run.cacheDir, name);
       const { ino } = fs.statSync(file);
       for (const p of run.sidecars) {

@@ -15,7 +15,11 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { onnxruntimeLibraryPath } from '../../src/engine/onnx/direct-session';
 import { loadedAddonPath, mapFile } from '../../src/engine/onnx/mmap';
+import { loadSession } from '../../src/engine/onnx/session';
+import { zipformerFiles } from '../helpers/shared';
 import { packageRoot } from '../../src/engine/paths';
 import { tempCacheDir } from '../helpers/temp';
 
@@ -345,6 +349,14 @@ function expectedProjection(): string {
 }
 
 /** The checks both Linux builds must pass for real: run here, or in an arm64 Node under qemu. */
+/** The direct run's inputs, made alike by the behaviour script (its source goes in) and by expectedOrt. */
+function ortInput(dims: readonly number[]): Float32Array {
+  const n = dims.reduce((a, d) => a * (d > 0 ? d : 1), 1);
+  const a = new Float32Array(n);
+  for (let k = 0; k < n; k++) a[k] = Math.sin(k * 0.37) * 3;
+  return a;
+}
+
 const BEHAVIOUR = `
 const fs = require('fs'), path = require('path');
 const [addonFile, dir] = process.argv.slice(-2);
@@ -368,8 +380,56 @@ out.projection = Buffer.from(projected.buffer).toString('hex');
 const refused = (f) => { try { f(); return 'no error'; } catch (e) { return e.name; } };
 out.projectionShortOut = refused(() => addon.projectInt8(x, table, new Float32Array(N), K, ZERO_POINT, SCALE));
 out.projectionWrongType = refused(() => addon.projectInt8(x, new Int8Array(table.length), projected, K, ZERO_POINT, SCALE));
+// A session run directly through this platform's onnxruntime library (ort_run.c) on an ORT file,
+// when the test names them.
+const [ortLibrary, ortModel] = process.argv.slice(-4, -2);
+if (ortModel && ortModel.endsWith('.ort')) {
+out.ortVersion = addon.ortOpen(ortLibrary);
+const session = addon.ortCreateSession(new Uint8Array(addon.mapFile(ortModel)), 1, true, ['session.use_ort_model_bytes_directly', '1', 'session.use_ort_model_bytes_for_initializers', '1']);
+${ortInput.toString()}
+const feeds = session.inputs.map((i) => ortInput(i.dims));
+const dims = session.inputs.map((i) => i.dims.map((d) => (d > 0 ? d : 1)));
+const [[logits, logitDims]] = addon.ortRun(session.session, feeds, dims, [null], [null]);
+let best = 0;
+for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
+out.ort = { inputs: session.inputs.map((i) => i.name), outputs: session.outputs.map((o) => o.name), dims: logitDims, argmax: best };
+addon.ortRelease(session.session);
+out.ortReleased = refused(() => addon.ortRun(session.session, feeds, dims, [null], [null]));
+}
 console.log(JSON.stringify(out));
 `;
+
+/**
+ * The shared Zipformer's joiner converted to an ORT file, and what onnxruntime-node makes of the
+ * behaviour script's direct run on it: the reference for every platform's prebuild.
+ */
+async function expectedOrt(cacheDir: string): Promise<{ model: string; expected: object }> {
+  const loaded = await loadSession(zipformerFiles().joiner, { threads: 1, cacheDir });
+  try {
+    assert.ok(loaded.ortPath);
+    const s = loaded.session;
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const m of s.inputMetadata) {
+      assert.ok(m.isTensor);
+      const dims = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+      feeds[m.name] = new ort.Tensor('float32', ortInput(dims), dims);
+    }
+    const out = (await s.run(feeds))[s.outputNames[0]];
+    const logits = out.data as Float32Array;
+    let best = 0;
+    for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
+    return {
+      model: loaded.ortPath,
+      expected: {
+        ortVersion: ort.env.versions.common,
+        ort: { inputs: s.inputNames, outputs: s.outputNames, dims: out.dims, argmax: best },
+        ortReleased: 'Error',
+      },
+    };
+  } finally {
+    await loaded.session.release();
+  }
+}
 
 function fixtureDir(): { dir: string; remove(): void } {
   const temp = tempCacheDir('murmur-native-');
@@ -394,21 +454,28 @@ const EXPECTED = {
   projectionWrongType: 'TypeError',
 };
 
-function runBehaviour(command: string, args: string[], addonFile: string): unknown {
+/**
+ * The behaviour script run by `command` with the addon file; with `platform`, also a direct run
+ * through that platform's onnxruntime library.
+ */
+async function runBehaviour(command: string, args: string[], addonFile: string, platform?: [NodeJS.Platform, string]): Promise<{ result: unknown; expected: object }> {
   const fixtures = fixtureDir();
   try {
+    const { model, expected } = platform ? await expectedOrt(fixtures.dir) : { model: '-', expected: {} };
     const script = path.join(fixtures.dir, 'behaviour.js');
     fs.writeFileSync(script, BEHAVIOUR);
-    const r = spawnSync(command, [...args, script, addonFile, fixtures.dir], { encoding: 'utf8', timeout: 120_000 });
+    const library = platform ? onnxruntimeLibraryPath(...platform) : '-';
+    const r = spawnSync(command, [...args, script, library, model, addonFile, fixtures.dir], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, `${command} failed: ${r.error?.message ?? ''}\n${r.stdout}${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    return { result: JSON.parse(r.stdout.trim().split('\n').pop() ?? ''), expected: { ...EXPECTED, ...expected } };
   } finally {
     fixtures.remove();
   }
 }
 
-test('linux-x64: the prebuild loads in this Node and maps the same bytes fs.readFileSync reads', { skip: process.platform !== 'linux' || process.arch !== 'x64' }, () => {
-  assert.deepEqual(runBehaviour(process.execPath, [], prebuild('linux-x64')), EXPECTED);
+test('linux-x64: the prebuild loads in this Node, maps the same bytes fs.readFileSync reads and runs onnxruntime directly', { skip: process.platform !== 'linux' || process.arch !== 'x64' }, async () => {
+  const { result, expected } = await runBehaviour(process.execPath, [], prebuild('linux-x64'), ['linux', 'x64']);
+  assert.deepEqual(result, expected);
   // In process too: the same file stays mapped while the buffer lives.
   const addon = createRequire(__filename)(prebuild('linux-x64')) as Addon;
   const fixtures = fixtureDir();
@@ -455,10 +522,12 @@ function arm64Node(): string {
   return node;
 }
 
-test('linux-arm64: the prebuild loads in an arm64 Node under qemu-user and maps the same bytes', { timeout: 10 * 60 * 1000 }, () => {
+// onnxruntime's arm64 library crashes while loading under qemu-user (onnxruntime-node's own arm64
+// binding does too), so the direct run is checked on x64 and under Wine; on arm64, its linkage.
+test('linux-arm64: the prebuild loads in an arm64 Node under qemu-user and maps the same bytes', { timeout: 10 * 60 * 1000 }, async () => {
   assert.ok(onPath('qemu-aarch64'), 'qemu-aarch64 is missing: apt-get install qemu-user (scripts/setup.sh does)');
   const sysroot = '/usr/aarch64-linux-gnu';
   assert.ok(fs.existsSync(path.join(sysroot, 'lib', 'ld-linux-aarch64.so.1')), 'the arm64 C library is missing: apt-get install libc6-arm64-cross libstdc++6-arm64-cross');
-  const result = runBehaviour('qemu-aarch64', ['-L', sysroot, arm64Node()], prebuild('linux-arm64'));
-  assert.deepEqual(result, EXPECTED);
+  const { result, expected } = await runBehaviour('qemu-aarch64', ['-L', sysroot, arm64Node()], prebuild('linux-arm64'));
+  assert.deepEqual(result, expected);
 });

@@ -83,8 +83,7 @@ enum {
 /* ONNX element types (TensorProto.DataType). */
 enum { ONNX_FLOAT = 1, ONNX_UINT8 = 2, ONNX_INT8 = 3, ONNX_INT32 = 6, ONNX_INT64 = 7, ONNX_BOOL = 9, ONNX_DOUBLE = 11 };
 
-/* The most inputs or outputs one run may have, and dimensions one tensor may have. */
-#define MAX_VALUES 128
+/* The most dimensions one tensor may have. */
 #define MAX_DIMS 8
 
 /* onnxruntime declares its functions __stdcall on Windows, which 64-bit targets ignore. */
@@ -112,6 +111,11 @@ typedef struct {
   napi_ref bytes;     /* the model bytes onnxruntime uses in place */
   size_t inputs, outputs;
   char **input_names, **output_names; /* allocated by onnxruntime's default allocator */
+  int *input_types, *output_types;     /* ONNX element types, 0 for a value that is not a tensor */
+  /* A run's working lists, allocated with the session (runs happen one at a time, on the JS
+     thread): a run allocates nothing, and the lists are as long as the model needs. */
+  OrtObject **run_inputs, **run_outputs;
+  int *run_given;
 } Session;
 
 /* Throws onnxruntime's message (code EORT) when status is an error; 1 when there was none. */
@@ -174,6 +178,14 @@ static void release_session(napi_env env, Session *s) {
   murmur_free(s->input_names);
   murmur_free(s->output_names);
   s->input_names = s->output_names = NULL;
+  murmur_free(s->input_types);
+  murmur_free(s->output_types);
+  s->input_types = s->output_types = NULL;
+  murmur_free(s->run_inputs);
+  murmur_free(s->run_outputs);
+  murmur_free(s->run_given);
+  s->run_inputs = s->run_outputs = NULL;
+  s->run_given = NULL;
   s->inputs = s->outputs = 0;
   if (s->bytes != NULL) napi_delete_reference(env, s->bytes);
   s->bytes = NULL;
@@ -185,8 +197,9 @@ static void finalize_session(napi_env env, void *data, void *hint) {
   murmur_free(data);
 }
 
-/* { name, type, dims } of one input or output; NULL after throwing. */
-static napi_value describe(napi_env env, const char *name, OrtObject *type_info) {
+/* { name, type, dims } of one input or output (its element type also into *element_out, left as it
+   is for a value that is not a tensor); NULL after throwing. */
+static napi_value describe(napi_env env, const char *name, OrtObject *type_info, int *element_out) {
   const OrtObject *tensor = NULL;
   int element = 0;
   size_t count = 0;
@@ -204,6 +217,7 @@ static napi_value describe(napi_env env, const char *name, OrtObject *type_info)
     return NULL;
   }
   if (!ok(env, API(API_GET_DIMENSIONS, OrtStatus *(*)(const OrtObject *, int64_t *, size_t))(tensor, dims, count))) return NULL;
+  *element_out = element;
   napi_create_int32(env, element, &value);
   napi_set_named_property(env, result, "type", value);
   napi_create_array_with_length(env, count, &dim_array);
@@ -219,14 +233,15 @@ typedef OrtStatus *(*fn_get_name)(const OrtObject *, size_t, OrtObject *, char *
 typedef OrtStatus *(*fn_get_type_info)(const OrtObject *, size_t, OrtObject **);
 
 /* Fills names[0..count) and returns the JS array describing them; NULL after throwing. */
-static napi_value list_values(napi_env env, Session *s, size_t count, char **names, fn_get_name get_name, fn_get_type_info get_info) {
+static napi_value list_values(napi_env env, Session *s, size_t count, char **names, int *types, fn_get_name get_name, fn_get_type_info get_info) {
   napi_value list;
   napi_create_array_with_length(env, count, &list);
   for (size_t i = 0; i < count; i++) {
     if (!ok(env, get_name(s->session, i, default_allocator, &names[i]))) return NULL;
     OrtObject *type_info = NULL;
     if (!ok(env, get_info(s->session, i, &type_info))) return NULL;
-    napi_value item = describe(env, names[i], type_info);
+    types[i] = 0;
+    napi_value item = describe(env, names[i], type_info, &types[i]);
     API(API_RELEASE_TYPE_INFO, fn_release)(type_info);
     if (item == NULL) return NULL;
     napi_set_element(env, list, (uint32_t)i, item);
@@ -289,6 +304,9 @@ static napi_value create_session(napi_env env, napi_callback_info info) {
     s->bytes = NULL;
     s->inputs = s->outputs = 0;
     s->input_names = s->output_names = NULL;
+    s->input_types = s->output_types = NULL;
+    s->run_inputs = s->run_outputs = NULL;
+    s->run_given = NULL;
     set = ok(env, API(API_CREATE_SESSION_FROM_ARRAY, OrtStatus *(*)(const OrtObject *, const void *, size_t, const OrtObject *, OrtObject **))(
                       ort_env, bytes, length, options, &s->session));
   }
@@ -308,13 +326,15 @@ static napi_value create_session(napi_env env, napi_callback_info info) {
   size_t inputs = 0, outputs = 0;
   if (!ok(env, API(API_SESSION_GET_INPUT_COUNT, OrtStatus *(*)(const OrtObject *, size_t *))(s->session, &inputs)) ||
       !ok(env, API(API_SESSION_GET_OUTPUT_COUNT, OrtStatus *(*)(const OrtObject *, size_t *))(s->session, &outputs))) return NULL;
-  if (inputs > MAX_VALUES || outputs > MAX_VALUES) {
-    napi_throw_range_error(env, NULL, "ortCreateSession: the model has more than 128 inputs or outputs");
-    return NULL;
-  }
   s->input_names = (char **)murmur_alloc((inputs + 1) * sizeof(char *));
   s->output_names = (char **)murmur_alloc((outputs + 1) * sizeof(char *));
-  if (s->input_names == NULL || s->output_names == NULL) {
+  s->input_types = (int *)murmur_alloc((inputs + 1) * sizeof(int));
+  s->output_types = (int *)murmur_alloc((outputs + 1) * sizeof(int));
+  s->run_inputs = (OrtObject **)murmur_alloc((inputs + 1) * sizeof(OrtObject *));
+  s->run_outputs = (OrtObject **)murmur_alloc((outputs + 1) * sizeof(OrtObject *));
+  s->run_given = (int *)murmur_alloc((outputs + 1) * sizeof(int));
+  if (s->input_names == NULL || s->output_names == NULL || s->input_types == NULL || s->output_types == NULL || s->run_inputs == NULL ||
+      s->run_outputs == NULL || s->run_given == NULL) {
     napi_throw_error(env, "EORT", "ortCreateSession: out of memory");
     return NULL;
   }
@@ -323,9 +343,9 @@ static napi_value create_session(napi_env env, napi_callback_info info) {
   /* Counted as they are filled, so release_session frees exactly the names that exist. */
   s->inputs = inputs;
   s->outputs = outputs;
-  napi_value input_list = list_values(env, s, inputs, s->input_names, API(API_SESSION_GET_INPUT_NAME, fn_get_name), API(API_SESSION_GET_INPUT_TYPE_INFO, fn_get_type_info));
+  napi_value input_list = list_values(env, s, inputs, s->input_names, s->input_types, API(API_SESSION_GET_INPUT_NAME, fn_get_name), API(API_SESSION_GET_INPUT_TYPE_INFO, fn_get_type_info));
   if (input_list == NULL) return NULL;
-  napi_value output_list = list_values(env, s, outputs, s->output_names, API(API_SESSION_GET_OUTPUT_NAME, fn_get_name), API(API_SESSION_GET_OUTPUT_TYPE_INFO, fn_get_type_info));
+  napi_value output_list = list_values(env, s, outputs, s->output_names, s->output_types, API(API_SESSION_GET_OUTPUT_NAME, fn_get_name), API(API_SESSION_GET_OUTPUT_TYPE_INFO, fn_get_type_info));
   if (output_list == NULL) return NULL;
   napi_value result;
   napi_create_object(env, &result);
@@ -382,8 +402,9 @@ static int dims_argument(napi_env env, napi_value value, int64_t *dims) {
   return (int)count;
 }
 
-/* One OrtValue over the typed array `data` shaped by `dims`; 0 after throwing. */
-static int wrap_value(napi_env env, napi_value data, napi_value dims_value, OrtObject **out) {
+/* One OrtValue over the typed array `data` shaped by `dims`, for a model value of element type
+   `expected`; 0 after throwing. */
+static int wrap_value(napi_env env, napi_value data, napi_value dims_value, int expected, OrtObject **out) {
   bool is_typed = false;
   napi_typedarray_type type;
   size_t count = 0;
@@ -395,6 +416,8 @@ static int wrap_value(napi_env env, napi_value data, napi_value dims_value, OrtO
     napi_throw_type_error(env, NULL, "ortRun: tensors must be Float32Array, BigInt64Array, Int32Array, Uint8Array, Int8Array or Float64Array");
     return 0;
   }
+  /* JS has no bool array: a Uint8Array stands for a bool tensor where the model wants one. */
+  if (element == ONNX_UINT8 && expected == ONNX_BOOL) element = ONNX_BOOL;
   int64_t dims[MAX_DIMS];
   int rank = dims_argument(env, dims_value, dims);
   if (rank < 0) return 0;
@@ -483,16 +506,16 @@ static napi_value run(napi_env env, napi_callback_info info) {
   if (s == NULL) return NULL;
   if (!list_argument(env, argv[1], s->inputs, usage) || !list_argument(env, argv[2], s->inputs, usage) ||
       !list_argument(env, argv[3], s->outputs, usage) || !list_argument(env, argv[4], s->outputs, usage)) return NULL;
-  OrtObject *inputs[MAX_VALUES];
-  OrtObject *outputs[MAX_VALUES];
-  int given[MAX_VALUES];
+  OrtObject **inputs = s->run_inputs;
+  OrtObject **outputs = s->run_outputs;
+  int *given = s->run_given;
   for (size_t i = 0; i < s->inputs; i++) inputs[i] = NULL;
   for (size_t i = 0; i < s->outputs; i++) outputs[i] = NULL;
   int good = 1;
   for (size_t i = 0; good && i < s->inputs; i++) {
     napi_value data, dims;
     good = napi_get_element(env, argv[1], (uint32_t)i, &data) == napi_ok && napi_get_element(env, argv[2], (uint32_t)i, &dims) == napi_ok &&
-           wrap_value(env, data, dims, &inputs[i]);
+           wrap_value(env, data, dims, s->input_types[i], &inputs[i]);
   }
   for (size_t i = 0; good && i < s->outputs; i++) {
     napi_value data, dims;
@@ -500,7 +523,7 @@ static napi_value run(napi_env env, napi_callback_info info) {
     good = napi_get_element(env, argv[3], (uint32_t)i, &data) == napi_ok && napi_get_element(env, argv[4], (uint32_t)i, &dims) == napi_ok &&
            napi_typeof(env, data, &type) == napi_ok;
     given[i] = good && type != napi_null && type != napi_undefined;
-    if (good && given[i]) good = wrap_value(env, data, dims, &outputs[i]);
+    if (good && given[i]) good = wrap_value(env, data, dims, s->output_types[i], &outputs[i]);
   }
   if (good) {
     good = ok(env, API(API_RUN, OrtStatus *(*)(OrtObject *, const OrtObject *, const char *const *, const OrtObject *const *, size_t, const char *const *, size_t, OrtObject **))(

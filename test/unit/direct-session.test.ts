@@ -13,6 +13,8 @@ import * as ort from 'onnxruntime-node';
 import { DirectSession, onnxruntimeLibraryPath, type ModelSession } from '../../src/engine/onnx/direct-session';
 import { loadDirectSession, loadSession, type LoadedSession } from '../../src/engine/onnx/session';
 import { writeStamp } from '../../src/engine/onnx/ort-stamp';
+import { defaultModelDir } from '../../src/engine/paths';
+import * as path from 'node:path';
 import { zipformerFiles } from '../helpers/shared';
 import { tempCacheDir } from '../helpers/temp';
 
@@ -183,6 +185,36 @@ test('a cached file onnxruntime refuses is converted again once, for direct sess
     assert.ok(healed.session instanceof DirectSession);
     assert.equal(messages.filter((m) => /^warn: onnxruntime refused the cached .*: removing it and converting the model again/.test(m)).length, 1, messages.join('\n'));
     await healed.session.release();
+  } finally {
+    c.remove();
+  }
+});
+
+test("the embedded Moonshine decoder (27 inputs, a bool among them, given as a Uint8Array): its first step's outputs are onnxruntime-node's to the bit", async () => {
+  const c = tempCacheDir('murmur-direct-');
+  try {
+    const decoder = path.join(defaultModelDir(), 'decoder_model_merged.onnx');
+    const options = { threads: 1, cacheDir: c.dir, cutTiedProjection: true };
+    const theirs = await loadSession(decoder, options);
+    const ours = await loadDirectSession(decoder, options);
+    try {
+      assert.ok(ours.session instanceof DirectSession);
+      assert.ok(ours.session.inputNames.length > 20, `${ours.session.inputNames.length} inputs`);
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const m of theirs.session.inputMetadata) {
+        assert.ok(m.isTensor);
+        if (m.name === 'input_ids') feeds[m.name] = new ort.Tensor('int64', BigInt64Array.of(1n), [1, 1]);
+        else if (m.name === 'use_cache_branch') feeds[m.name] = new ort.Tensor('bool', Uint8Array.of(0), [1]);
+        else if (m.name === 'encoder_hidden_states') feeds[m.name] = new ort.Tensor('float32', features(40 * Number(m.shape[2]), 3), [1, 40, Number(m.shape[2])]);
+        else feeds[m.name] = new ort.Tensor('float32', new Float32Array(0), [0, Number(m.shape[1]), 1, Number(m.shape[3])]); // an empty past
+      }
+      const a = (await theirs.session.run(feeds)) as Record<string, ort.Tensor>;
+      const b = await ours.session.run(feeds);
+      assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+      for (const name of Object.keys(a)) sameBits(b[name], a[name], name);
+    } finally {
+      await Promise.all([theirs.session.release(), ours.session.release()]);
+    }
   } finally {
     c.remove();
   }

@@ -45,7 +45,7 @@ interface OrtRunAddon {
   ortOpen(libraryPath: string): string;
   ortCreateSession(bytes: Uint8Array, threads: number, arena: boolean, config: string[]): { session: object; inputs: ValueInfo[]; outputs: ValueInfo[] };
   /** Undefined when every output was given. */
-  ortRun(session: object, inputs: Data[], inputDims: readonly number[][], outputs: (Data | null)[], outputDims: (readonly number[] | null)[]): ([Data, number[], number] | undefined)[] | undefined;
+  ortRun(session: object, inputs: Data[], inputDims: readonly (readonly number[])[], outputs: (Data | null)[], outputDims: (readonly number[] | null)[]): ([Data, number[], number] | undefined)[] | undefined;
   ortRelease(session: object): void;
 }
 
@@ -125,6 +125,14 @@ export class DirectSession implements ModelSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  /**
+   * The per-call argument lists, filled in place: a run allocates no arrays, and when the caller
+   * gave every output, not even a result record (fetches is returned).
+   */
+  private readonly inData: Data[] = [];
+  private readonly inDims: (readonly number[])[] = [];
+  private readonly outData: (Data | null)[] = [];
+  private readonly outDims: (readonly number[] | null)[] = [];
 
   constructor(
     private readonly addon: OrtRunAddon,
@@ -147,22 +155,13 @@ export class DirectSession implements ModelSession {
     }
   }
 
-  /**
-   * The per-call argument lists, filled in place: a run allocates no arrays, and when the caller
-   * gave every output, not even a result record (fetches is returned).
-   */
-  private readonly inData: Data[] = [];
-  private readonly inDims: number[][] = [];
-  private readonly outData: (Data | null)[] = [];
-  private readonly outDims: (readonly number[] | null)[] = [];
-
   private runNow(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
     const { inputNames, outputNames } = this;
     for (let i = 0; i < inputNames.length; i++) {
       const t = feeds[inputNames[i]];
       if (!t) throw new Error(`input '${inputNames[i]}' is missing in 'feeds'`);
       this.inData[i] = t.data;
-      this.inDims[i] = t.dims as number[];
+      this.inDims[i] = t.dims;
     }
     let allGiven = true;
     for (let i = 0; i < outputNames.length; i++) {

@@ -197,35 +197,46 @@ static void finalize_session(napi_env env, void *data, void *hint) {
   murmur_free(data);
 }
 
+/* The element type and dims of a tensor's type-and-shape info; 0 after throwing. */
+static int read_shape(napi_env env, const OrtObject *info, int *element, size_t *rank, int64_t *dims) {
+  if (!ok(env, API(API_GET_TENSOR_ELEMENT_TYPE, OrtStatus *(*)(const OrtObject *, int *))(info, element)) ||
+      !ok(env, API(API_GET_DIMENSIONS_COUNT, OrtStatus *(*)(const OrtObject *, size_t *))(info, rank))) return 0;
+  if (*rank > MAX_DIMS) {
+    napi_throw_range_error(env, NULL, "a tensor of the model has more than 8 dimensions");
+    return 0;
+  }
+  return ok(env, API(API_GET_DIMENSIONS, OrtStatus *(*)(const OrtObject *, int64_t *, size_t))(info, dims, *rank));
+}
+
+/* dims as a JS array of numbers (-1 for an open dimension). */
+static napi_value dims_array(napi_env env, const int64_t *dims, size_t rank) {
+  napi_value array, item;
+  napi_create_array_with_length(env, rank, &array);
+  for (size_t i = 0; i < rank; i++) {
+    napi_create_double(env, (double)dims[i], &item);
+    napi_set_element(env, array, (uint32_t)i, item);
+  }
+  return array;
+}
+
 /* { name, type, dims } of one input or output (its element type also into *element_out, left as it
    is for a value that is not a tensor); NULL after throwing. */
 static napi_value describe(napi_env env, const char *name, OrtObject *type_info, int *element_out) {
   const OrtObject *tensor = NULL;
   int element = 0;
-  size_t count = 0;
+  size_t rank = 0;
   int64_t dims[MAX_DIMS];
-  napi_value result, value, dim_array;
+  napi_value result, value;
   if (!ok(env, API(API_CAST_TYPE_INFO_TO_TENSOR_INFO, OrtStatus *(*)(const OrtObject *, const OrtObject **))(type_info, &tensor))) return NULL;
   napi_create_object(env, &result);
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &value);
   napi_set_named_property(env, result, "name", value);
   if (tensor == NULL) return result; /* not a tensor (a sequence or map): no type, no dims */
-  if (!ok(env, API(API_GET_TENSOR_ELEMENT_TYPE, OrtStatus *(*)(const OrtObject *, int *))(tensor, &element)) ||
-      !ok(env, API(API_GET_DIMENSIONS_COUNT, OrtStatus *(*)(const OrtObject *, size_t *))(tensor, &count))) return NULL;
-  if (count > MAX_DIMS) {
-    napi_throw_range_error(env, NULL, "ortCreateSession: a tensor of the model has more than 8 dimensions");
-    return NULL;
-  }
-  if (!ok(env, API(API_GET_DIMENSIONS, OrtStatus *(*)(const OrtObject *, int64_t *, size_t))(tensor, dims, count))) return NULL;
+  if (!read_shape(env, tensor, &element, &rank, dims)) return NULL;
   *element_out = element;
   napi_create_int32(env, element, &value);
   napi_set_named_property(env, result, "type", value);
-  napi_create_array_with_length(env, count, &dim_array);
-  for (size_t i = 0; i < count; i++) {
-    napi_create_double(env, (double)dims[i], &value);
-    napi_set_element(env, dim_array, (uint32_t)i, value);
-  }
-  napi_set_named_property(env, result, "dims", dim_array);
+  napi_set_named_property(env, result, "dims", dims_array(env, dims, rank));
   return result;
 }
 
@@ -440,13 +451,7 @@ static napi_value copy_out(napi_env env, OrtObject *value) {
   int element = 0;
   size_t rank = 0;
   int64_t dims[MAX_DIMS];
-  int good = ok(env, API(API_GET_TENSOR_ELEMENT_TYPE, OrtStatus *(*)(const OrtObject *, int *))(shape, &element)) &&
-             ok(env, API(API_GET_DIMENSIONS_COUNT, OrtStatus *(*)(const OrtObject *, size_t *))(shape, &rank));
-  if (good && rank > MAX_DIMS) {
-    napi_throw_range_error(env, NULL, "ortRun: an output has more than 8 dimensions");
-    good = 0;
-  }
-  good = good && ok(env, API(API_GET_DIMENSIONS, OrtStatus *(*)(const OrtObject *, int64_t *, size_t))(shape, dims, rank));
+  int good = read_shape(env, shape, &element, &rank, dims);
   API(API_RELEASE_TENSOR_TYPE_AND_SHAPE_INFO, fn_release)(shape);
   if (!good) return NULL;
   napi_typedarray_type type;
@@ -464,22 +469,17 @@ static napi_value copy_out(napi_env env, OrtObject *value) {
   for (size_t i = 0; i < rank; i++) count *= (size_t)dims[i];
   void *source = NULL;
   if (count > 0 && !ok(env, API(API_GET_TENSOR_MUTABLE_DATA, OrtStatus *(*)(OrtObject *, void **))(value, &source))) return NULL;
-  napi_value buffer, array, dim_array, item, pair;
+  napi_value buffer, array, item, triple;
   void *target = NULL;
   if (napi_create_arraybuffer(env, count * size, &target, &buffer) != napi_ok ||
       napi_create_typedarray(env, type, count, buffer, 0, &array) != napi_ok) return NULL;
   for (size_t i = 0; i < count * size; i++) ((uint8_t *)target)[i] = ((const uint8_t *)source)[i];
-  napi_create_array_with_length(env, rank, &dim_array);
-  for (size_t i = 0; i < rank; i++) {
-    napi_create_double(env, (double)dims[i], &item);
-    napi_set_element(env, dim_array, (uint32_t)i, item);
-  }
   napi_create_int32(env, element, &item);
-  napi_create_array_with_length(env, 3, &pair);
-  napi_set_element(env, pair, 0, array);
-  napi_set_element(env, pair, 1, dim_array);
-  napi_set_element(env, pair, 2, item);
-  return pair;
+  napi_create_array_with_length(env, 3, &triple);
+  napi_set_element(env, triple, 0, array);
+  napi_set_element(env, triple, 1, dims_array(env, dims, rank));
+  napi_set_element(env, triple, 2, item);
+  return triple;
 }
 
 /* The argument at `value` as an array of exactly `count` items; 0 after throwing. */
@@ -538,9 +538,9 @@ static napi_value run(napi_env env, napi_callback_info info) {
     napi_create_array_with_length(env, s->outputs, &result);
     for (size_t i = 0; result != NULL && i < s->outputs; i++) {
       if (given[i]) continue;
-      napi_value pair = copy_out(env, outputs[i]);
-      if (pair == NULL) result = NULL;
-      else napi_set_element(env, result, (uint32_t)i, pair);
+      napi_value triple = copy_out(env, outputs[i]);
+      if (triple == NULL) result = NULL;
+      else napi_set_element(env, result, (uint32_t)i, triple);
     }
   }
   for (size_t i = 0; i < s->inputs; i++) if (inputs[i] != NULL) API(API_RELEASE_VALUE, fn_release)(inputs[i]);

@@ -235,6 +235,7 @@ export class SidecarServer {
     this.loadFailed = false;
     await model?.dispose();
     this.publishState();
+    this.trimSoon();
     return { unloaded: model !== undefined };
   }
 

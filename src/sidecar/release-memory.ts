@@ -8,7 +8,7 @@
  * Two collections: V8 frees dropped array buffers' memory (audio, tensors) on a background thread
  * after a collection, so a trim right behind one collection finds much of it still allocated; the
  * second collection first waits for that freeing to finish. With one, a sidecar idle after a
- * dictation kept 5-15 MB more, differently each time (README, Performance).
+ * dictation kept megabytes more, a different amount each time (README, Performance).
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';

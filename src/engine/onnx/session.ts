@@ -90,12 +90,15 @@ function baseOptions(threads: number): ort.InferenceSession.SessionOptions {
  *   copies in every process, exactly what mapping the file is meant to avoid; Moonshine is no
  *   slower without, since its int8 MatMulInteger kernels quantise activations per call anyway;
  * - no CPU arena unless asked for (SessionLoadOptions.arena): the arena keeps its high-water mark of
- *   activations for the life of the session (an encoder pass over a long utterance), per process.
+ *   activations for the life of the session (an encoder pass over a long utterance), per process;
+ * - no memory patterns: onnxruntime plans and keeps one per set of input shapes it has run, and a
+ *   whole-utterance model sees new shapes with every utterance, so an idle sidecar kept growing
+ *   with each dictation; without a CPU arena they save no measurable time.
  * Together they are why a second window's process costs little private memory (README, "Design
  * choices, measured"; npm run bench, second sidecar).
  */
 function mappedOptions(options: SessionLoadOptions): ort.InferenceSession.SessionOptions {
-  return { ...baseOptions(options.threads), enableCpuMemArena: options.arena ?? false, extra: { session: mappedConfig(options) } };
+  return { ...baseOptions(options.threads), enableCpuMemArena: options.arena ?? false, enableMemPattern: false, extra: { session: mappedConfig(options) } };
 }
 
 /** The session config entries of mappedOptions, without their "session." prefix. */

@@ -116,6 +116,11 @@ export class SidecarConnection {
     return this.child?.pid;
   }
 
+  /** Requests sent and not yet answered (tasks included: they are answered when they end). */
+  get requestsInFlight(): number {
+    return this.pending.size;
+  }
+
   /** Every valid event, in order (log events are also written to the logger). Returns an unsubscribe. */
   onEvent(listener: Listener<SidecarEvent>): () => void {
     return subscribe(this.eventListeners, listener);

@@ -11,6 +11,7 @@ export interface Bounds {
 
 export const BOUNDS = {
   'engine.threads': { min: 1, max: 16, default: 1 },
+  'engine.stopWhenIdleMinutes': { min: 0, max: 1440, default: 15 },
   'vad.silenceMs': { min: 200, max: 5000, default: 800 },
   'vad.maxUtteranceSeconds': { min: 3, max: 60, default: 20 },
   'pushToTalk.releaseDelayMs': { min: 150, max: 3000, default: 600 },

@@ -29,6 +29,8 @@ export interface MurmurConfig {
   recognizer: Partial<RecognizerOptions>;
   format: FormatOptions;
   startEngineOnStartup: boolean;
+  /** Minutes without use after which the engine stops (idle-stop.ts); 0: never. */
+  stopWhenIdleMinutes: number;
   releaseDelayMs: number;
   voice: InterpretOptions;
   /** Bias recognition towards the user's words (identifiers in view, symbols, murmur.voice.vocabulary). */
@@ -92,6 +94,7 @@ export function readConfig(defaultModelDir: string, mappingFiles: MappingFileRea
       smartCapitalization: c.get<boolean>('text.smartCapitalization', true) !== false,
     },
     startEngineOnStartup: get(c, 'startEngineOnStartup') === true,
+    stopWhenIdleMinutes: bounded('engine.stopWhenIdleMinutes', get(c, 'engine.stopWhenIdleMinutes')),
     releaseDelayMs: bounded('pushToTalk.releaseDelayMs', c.get('pushToTalk.releaseDelayMs')),
     voice: {
       spokenPunctuation: c.get<boolean>('voice.spokenPunctuation', true) !== false,

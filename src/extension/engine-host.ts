@@ -7,12 +7,16 @@
  * Crash policy: if the sidecar dies unexpectedly it is restarted with backoff (1 s, 2 s, 4 s ... 30 s),
  * the user is told once, committed text stays where it is (it is already in the document), and
  * dictation is NOT resumed by itself: the user starts it again when ready.
+ *
+ * Idle policy (idle-stop.ts): a sidecar nobody has used for murmur.engine.stopWhenIdleMinutes is
+ * stopped; the next use spawns one again, as the first use in a window does.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelInfo, SidecarEvent } from '../protocol';
 import type { MurmurConfig } from './config';
 import type { DictationStats } from './dictation-ports';
+import { IdleStop } from './idle-stop';
 import { reportModelError } from './user-messages';
 import { SidecarClient } from './sidecar-client';
 import type { MicStatusBar } from './status-bar';
@@ -33,6 +37,8 @@ export interface EngineHostDeps {
   onEvent(e: SidecarEvent): void;
   /** The sidecar died unexpectedly; returns whether a dictation was in progress. */
   onCrash(): boolean;
+  /** A dictation is starting, running or ending. */
+  dictating(): boolean;
 }
 
 export class EngineHost implements vscode.Disposable {
@@ -46,8 +52,25 @@ export class EngineHost implements vscode.Disposable {
   private restartDelayMs = 1000;
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly idle: IdleStop;
 
-  constructor(private readonly deps: EngineHostDeps) {}
+  constructor(private readonly deps: EngineHostDeps) {
+    this.idle = new IdleStop({
+      minutes: () => deps.config().stopWhenIdleMinutes,
+      busy: () => this.starting !== undefined || this.loading !== undefined || (this.client?.requestsInFlight ?? 0) > 0 || deps.dictating(),
+      stop: (minutes) => this.stopIdle(minutes),
+    });
+  }
+
+  /** The idle stop's wait is running (see idle-stop.ts). */
+  get idleStopWaiting(): boolean {
+    return this.idle.waiting;
+  }
+
+  /** Ends the idle stop's wait now, as its timer would (the VS Code tests cannot wait minutes). */
+  idleWaitOver(): void {
+    this.idle.waitOver();
+  }
 
   get pid(): number | undefined {
     return this.client?.pid;
@@ -75,8 +98,10 @@ export class EngineHost implements vscode.Disposable {
       const script = path.join(this.deps.extensionPath, 'dist', 'sidecar.js');
       const client = new SidecarClient(script, this.deps.log, { MURMUR_CACHE_DIR: this.deps.cacheDir });
       client.onEvent((e) => this.deps.onEvent(e));
+      client.onUse(() => this.idle.used());
       client.onExit((e) => {
         if (this.client === client) this.client = undefined;
+        this.idle.cancel();
         this.model = undefined;
         this.modelKey = '';
         if (!e.expected && !this.disposed) this.crashed(e.signal ?? `exit code ${e.code}`);
@@ -85,6 +110,7 @@ export class EngineHost implements vscode.Disposable {
       await client.start();
       this.deps.stats.spawnMs = performance.now() - t0;
       this.client = client;
+      this.idle.used();
       return client;
     })();
     try {
@@ -166,6 +192,8 @@ export class EngineHost implements vscode.Disposable {
   /** The settings changed: reload the model (`reload`) or send the new recognizer options. */
   async settingsChanged(reload: boolean, stopDictation: () => Promise<void>, dictating: () => boolean): Promise<void> {
     if (!this.client?.running) return;
+    // The idle wait restarts with the minutes now set.
+    this.idle.used();
     if (!reload) {
       await this.client.request({ type: 'setOptions', options: this.deps.config().recognizer }).catch((err: Error) => this.deps.log.warn(`setOptions: ${err.message}`));
       return;
@@ -181,8 +209,18 @@ export class EngineHost implements vscode.Disposable {
     if (loaded && !dictating()) this.deps.status.set('idle');
   }
 
+  /** Nobody used the engine for `minutes`: stop it, and say so where the user looks for it. */
+  private async stopIdle(minutes: number): Promise<void> {
+    if (!this.client?.running) return;
+    const { log, status } = this.deps;
+    log.info(`stopping the speech engine: unused for ${minutes} min (murmur.engine.stopWhenIdleMinutes); the next dictation starts it again`);
+    await this.stopSidecar().catch((e: unknown) => log.warn(`idle stop: ${(e as Error).message}`));
+    if (status.shown.state === 'idle') status.set('idle', `The speech engine was stopped after ${minutes} min without use, to free its memory; dictating starts it again.`);
+  }
+
   /** Stops the sidecar; the next use spawns a fresh one (and loads the model again). */
   async stopSidecar(): Promise<void> {
+    this.idle.cancel();
     await this.client?.stop();
     this.client = undefined;
     this.model = undefined;
@@ -190,6 +228,7 @@ export class EngineHost implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.idle.cancel();
     clearTimeout(this.restartTimer);
     void this.client?.stop();
   }

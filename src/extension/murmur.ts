@@ -75,6 +75,7 @@ export class Murmur implements vscode.Disposable {
       config: () => this.config(),
       onEvent: (e) => this.dictation.handle(e),
       onCrash: () => this.dictation.engineLost(),
+      dictating: () => this.dictation.dictating,
     });
     this.dictation = new DictationController({
       engine: {
@@ -228,6 +229,15 @@ export class Murmur implements vscode.Disposable {
   async stopSidecarForBenchmark(): Promise<void> {
     await this.cancel();
     await this.engine.stopSidecar();
+  }
+
+  /** The engine's idle stop is waiting (engine-host.ts); `idleWaitOver` ends the wait now (tests). */
+  get idleStopWaiting(): boolean {
+    return this.engine.idleStopWaiting;
+  }
+
+  idleWaitOver(): void {
+    this.engine.idleWaitOver();
   }
 
   /** Starts the engine in the background (setting "start engine on start-up"). */

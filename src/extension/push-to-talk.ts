@@ -13,6 +13,8 @@
  *
  * Pure logic with injected time, so it is unit-tested without VS Code; the extension wires it.
  */
+import { realTimers, type Timers } from './timers';
+
 export interface PushToTalkActions {
   start(): void;
   stop(): void;
@@ -21,16 +23,6 @@ export interface PushToTalkActions {
   /** Stopping: the last phrase is being committed; reset() follows when it is over. */
   isStopping(): boolean;
 }
-
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export type PushToTalkMode = 'off' | 'queued' | 'pending' | 'hold' | 'toggle';
 

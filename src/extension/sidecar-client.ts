@@ -28,8 +28,11 @@ export class SidecarClient implements vscode.Disposable {
   private readonly connection: SidecarConnection;
   private readonly eventEmitter = new vscode.EventEmitter<SidecarEvent>();
   private readonly exitEmitter = new vscode.EventEmitter<SidecarExit>();
+  private readonly useEmitter = new vscode.EventEmitter<void>();
   readonly onEvent = this.eventEmitter.event;
   readonly onExit = this.exitEmitter.event;
+  /** The engine was used: a response or an event other than a log line arrived (idle-stop.ts). */
+  readonly onUse = this.useEmitter.event;
 
   constructor(
     sidecarScript: string,
@@ -39,6 +42,9 @@ export class SidecarClient implements vscode.Disposable {
     this.connection = new SidecarConnection({ script: sidecarScript, env: { ...process.env, ...env }, log: channelLogger(log) });
     this.connection.onEvent((e) => this.eventEmitter.fire(e));
     this.connection.onExit((e) => this.exitEmitter.fire(e));
+    this.connection.onMessage((m) => {
+      if (m.type !== 'log') this.useEmitter.fire();
+    });
   }
 
   get running(): boolean {
@@ -47,6 +53,10 @@ export class SidecarClient implements vscode.Disposable {
 
   get pid(): number | undefined {
     return this.connection.pid;
+  }
+
+  get requestsInFlight(): number {
+    return this.connection.requestsInFlight;
   }
 
   /** Spawns the sidecar and completes the handshake. */
@@ -79,5 +89,6 @@ export class SidecarClient implements vscode.Disposable {
     void this.stop();
     this.eventEmitter.dispose();
     this.exitEmitter.dispose();
+    this.useEmitter.dispose();
   }
 }

@@ -19,4 +19,5 @@ export const USER_ONLY: readonly string[] = [
   'voice.mappingFile',
   'export.outputDirectory',
   'startEngineOnStartup',
+  'engine.stopWhenIdleMinutes',
 ];

@@ -302,6 +302,41 @@ describe('dictation in a real VS Code', function () {
     }
   });
 
+  it('an engine unused for murmur.engine.stopWhenIdleMinutes stops (never under a dictation); the next dictation starts it again', async () => {
+    await api.murmur.ensureReady(false);
+    const first = api.murmur.sidecarPid;
+    assert.ok(first !== undefined, 'a sidecar runs');
+    const restartsBefore = api.murmur.stats.restarts;
+    // The default wait (15 min) is running; the test ends it instead of waiting for it.
+    await until('the idle wait to start', () => api.murmur.idleStopWaiting, 10_000);
+    speak([GOFORWARD()]);
+    const editor = await newEditor();
+    const done = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    api.murmur.idleWaitOver(); // busy: a dictation is running
+    await done;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(editor.document.getText(), GO);
+    assert.equal(api.murmur.sidecarPid, first, 'not stopped under the dictation');
+
+    await until('the idle wait to start after the dictation', () => api.murmur.idleStopWaiting, 10_000);
+    api.murmur.idleWaitOver();
+    await until('the idle sidecar to stop', () => api.murmur.sidecarPid === undefined, 15_000);
+    await until('its process to exit', () => !fs.existsSync(`/proc/${first}`), 15_000);
+    assert.equal(api.murmur.statusBar.state, 'idle', 'an idle stop is not an error');
+    assert.match(api.murmur.statusBar.tooltip, /stopped after 15 min without use/);
+    assert.equal(api.murmur.stats.restarts, restartsBefore, 'not taken for a crash');
+
+    speak([GOFORWARD()]);
+    const again = await newEditor();
+    const next = commits(api, 1);
+    await vscode.commands.executeCommand('murmur.startDictation');
+    await next;
+    await vscode.commands.executeCommand('murmur.stopDictation');
+    assert.equal(again.document.getText(), GO);
+    assert.ok(api.murmur.sidecarPid !== undefined && api.murmur.sidecarPid !== first, 'a new sidecar');
+  });
+
   it('a model path edited to a bad one: the status bar shows the error (not idle), its tooltip reads well, the log says why', async () => {
     await api.murmur.ensureReady(false);
     api.murmur.stats.lastError = undefined;

@@ -335,6 +335,7 @@ describe('package.json: what a workspace may set', () => {
     'murmur.voice.mappingFile',
     'murmur.export.outputDirectory',
     'murmur.startEngineOnStartup',
+    'murmur.engine.stopWhenIdleMinutes',
     'murmur.voice.sendCommand',
   ];
 
